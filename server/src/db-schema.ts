@@ -1,0 +1,7 @@
+/**
+ * The database as Kysely sees it: the union of every module's own tables. Each module declares its
+ * tables in its `tables.ts`; only that module's repo queries them.
+ */
+import type { PlatformTables } from './platform/tables.ts';
+
+export interface DB extends PlatformTables {}

@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+
+/** Everything the platform reads from its environment, parsed and validated once at start-up. */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: string;
+  /** PostgreSQL connection string; absent → embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  /** Max connections of the pg pool (PostgreSQL only; PGlite has one). */
+  databasePoolMax: number;
+  /** Redis connection string; absent → in-process cache, rate limits and pub/sub. */
+  redisUrl: string | undefined;
+  /** Key prefix for everything this deployment puts in Redis (lets test runs share one server). */
+  redisPrefix: string;
+  dataDir: string;
+  /** Web app build served at `/`; absent folder → API only. */
+  webDist: string;
+  /** Data-encryption keyring, `id:base64(32 bytes)` comma-separated; the first key encrypts. */
+  dataKeys: string | undefined;
+  /** Secret for blind indexes and captcha tokens (base64, ≥32 bytes). */
+  indexKey: string | undefined;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  loginMaxFailures: number;
+  loginFailureWindowMinutes: number;
+  loginLockMinutes: number;
+  /** Requests per minute per client IP on the API, across processes when Redis is configured. */
+  rateLimitPerMinute: number;
+  /** Event-loop delay (ms) above which requests are shed with 503. */
+  maxEventLoopDelayMs: number;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  smsProviderUrl: string | undefined;
+  /** Create demo accounts on an empty database (never in production). */
+  demoAccounts: boolean;
+  trustProxy: boolean;
+  /** Runs job workers in this process (turn off for API-only nodes). */
+  runWorkers: boolean;
+}
+
+/** Thrown by loadConfig with every problem at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment; lists every bad variable instead of stopping at the first. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string, def?: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? def : v;
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return def;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got "${u.protocol}")`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const nodeEnv = str('NODE_ENV', 'development')!;
+  if (!['development', 'test', 'production'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, test or production (got "${nodeEnv}")`);
+  }
+  const envName = (['development', 'test', 'production'].includes(nodeEnv) ? nodeEnv : 'development') as Config['env'];
+  const port = int('PORT', 3000, 0, 65535);
+  const config: Config = {
+    env: envName,
+    host: str('HOST', '0.0.0.0')!,
+    port,
+    publicUrl: url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    logLevel: str('LOG_LEVEL', envName === 'test' ? 'warn' : 'info')!,
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolMax: int('DATABASE_POOL_MAX', 20, 1, 500),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: str('REDIS_PREFIX', 'dingban:')!,
+    dataDir: resolve(str('DATA_DIR', './data')!),
+    webDist: resolve(str('WEB_DIST', new URL('../../../web/dist', import.meta.url).pathname)!),
+    dataKeys: str('DATA_KEYS'),
+    indexKey: str('INDEX_KEY'),
+    sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: int('SESSION_ABSOLUTE_HOURS', 24 * 7, 1, 24 * 90),
+    loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginFailureWindowMinutes: int('LOGIN_FAILURE_WINDOW_MINUTES', 15, 1, 24 * 60),
+    loginLockMinutes: int('LOGIN_LOCK_MINUTES', 30, 1, 7 * 24 * 60),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', 1000, 10, 60_000),
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    smtpFrom: str('SMTP_FROM', 'Dingban 顶班 <no-reply@dingban.local>')!,
+    smsProviderUrl: url('SMS_PROVIDER_URL', ['http:', 'https:']),
+    demoAccounts: bool('DEMO_ACCOUNTS', envName !== 'production'),
+    trustProxy: bool('TRUST_PROXY', false),
+    runWorkers: bool('RUN_WORKERS', true),
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
+  }
+  if (config.env === 'production') {
+    if (!config.databaseUrl) problems.push('DATABASE_URL is required in production');
+    if (!config.dataKeys) problems.push('DATA_KEYS is required in production');
+    if (!config.indexKey) problems.push('INDEX_KEY is required in production');
+    if (config.demoAccounts) problems.push('DEMO_ACCOUNTS cannot be enabled in production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

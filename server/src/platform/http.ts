@@ -1,0 +1,198 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { AppError, errorSpec } from './errors.ts';
+import { negotiateLocale, pick } from './i18n.ts';
+import { newId } from './ids.ts';
+import { Problem } from './schemas.ts';
+import type { Platform } from './platform.ts';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+const PROBLEM_TYPE = 'https://dingban.dev/problems/';
+
+/** Renders a problem document (RFC 9457) for a code, in the caller's language. */
+export function sendProblem(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  code: string,
+  params: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  const spec = errorSpec(code) ?? errorSpec('INTERNAL')!;
+  const locale = negotiateLocale(req.headers['accept-language']);
+  const body = {
+    type: PROBLEM_TYPE + code.toLowerCase().replaceAll('_', '-'),
+    title: code,
+    status: spec.status,
+    code,
+    detail: pick(spec, locale, { requestId: req.id, ...params }),
+    instance: req.url.split('?')[0],
+    requestId: req.id,
+    ...extra,
+  };
+  return reply
+    .code(spec.status)
+    .header('content-language', locale)
+    .type('application/problem+json; charset=utf-8')
+    .serializer(JSON.stringify)
+    .send(body);
+}
+
+/** Maps Fastify's own errors (validation, parsing, size) onto stable codes; everything else is 500. */
+function classify(err: FastifyError): { code: string; params?: Record<string, unknown>; extra?: Record<string, unknown> } {
+  if (err.validation) {
+    const errors = err.validation.map((v) => ({
+      path: `${err.validationContext ?? ''}${v.instancePath || ''}${v.params && 'missingProperty' in v.params ? '/' + String(v.params.missingProperty) : ''}`,
+      message: v.message ?? 'invalid',
+    }));
+    return {
+      code: 'VALIDATION_FAILED',
+      params: {
+        detail: errors
+          .map((e) => `${e.path} ${e.message}`)
+          .join('; ')
+          .slice(0, 300),
+      },
+      extra: { errors },
+    };
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'BODY_TOO_LARGE' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'MALFORMED_BODY' };
+  }
+  if (err instanceof SyntaxError || (err.statusCode === 400 && /json|parse|body/i.test(err.message))) return { code: 'MALFORMED_BODY' };
+  if (err.statusCode === 413) return { code: 'BODY_TOO_LARGE' };
+  if (err.statusCode === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE' };
+  if (err.statusCode === 404) return { code: 'NOT_FOUND' };
+  if (err.statusCode === 405) return { code: 'METHOD_NOT_ALLOWED' };
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return { code: 'VALIDATION_FAILED', params: { detail: err.message.slice(0, 200) } };
+  }
+  return { code: 'INTERNAL' };
+}
+
+/**
+ * The interface layer: Fastify with request ids, security headers, cookies, rate limits (shared in
+ * Redis when configured), load shedding, OpenAPI 3.1 + /docs, problem+json errors and metrics.
+ * Modules register their routes on the returned instance.
+ */
+export async function createHttp(p: Platform): Promise<App> {
+  const app = Fastify({
+    loggerInstance: p.logger,
+    trustProxy: p.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : newId();
+    },
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('actor', null);
+  app.addSchema(Problem);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      return sendProblem(req, reply, err.code, err.params, err.extra);
+    }
+    const c = classify(err);
+    if (c.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
+    return sendProblem(req, reply, c.code, c.params, c.extra);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 'ROUTE_NOT_FOUND'));
+
+  // Latency per route template and status.
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    p.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: p.config.env === 'production',
+  });
+  await app.register(cookie);
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: p.config.maxEventLoopDelayMs,
+    retryAfter: 5,
+    pressureHandler: (req: FastifyRequest, reply: FastifyReply) => {
+      p.metrics.httpShed.inc();
+      reply.header('retry-after', '5');
+      sendProblem(req, reply, 'OVERLOADED');
+    },
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: p.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    ...(p.redis ? { redis: p.redis, nameSpace: `${p.config.redisPrefix}rl:` } : {}),
+    skipOnError: true,
+    allowList: (req: FastifyRequest) => req.url.startsWith('/health') || req.url === '/metrics',
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(
+        'RATE_LIMITED',
+        { retryAfter: Math.ceil(ctx.ttl / 1000) },
+        { headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } },
+      ),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Dingban 顶班 API',
+        version: '1.0.0',
+        description:
+          'Substitute-shift platform for express-delivery stations. Errors are application/problem+json (RFC 9457) with a stable `code`; send `Accept-Language: en-US` for English messages.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'dingban_session' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app as unknown as App;
+}

@@ -1,0 +1,189 @@
+import { PgBoss, fromKysely } from 'pg-boss';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { Db, Executor, Tx } from './db.ts';
+import { newId } from './ids.ts';
+
+/** A background job handler. Jobs may run more than once (at-least-once): handlers must be idempotent. */
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+interface JobDef {
+  handler: JobHandler<unknown>;
+  retryLimit: number;
+  /** Cron (UTC) for recurring jobs. */
+  cron?: string | undefined;
+}
+
+/** A domain event as stored in the outbox. */
+export interface DomainEvent<T = unknown> {
+  id: string;
+  type: string;
+  payload: T;
+  createdAt: Date;
+}
+
+/** A subscriber applies an event inside a transaction that also records it as handled (exactly-once effect). */
+export type EventHandler<T> = (event: DomainEvent<T>, tx: Tx) => Promise<void>;
+
+/** Queue names pg-boss accepts: letters, digits, `-`, `_`, `.`, `/`. */
+const queueOf = (handlerName: string) => `event.${handlerName}`;
+
+/**
+ * Jobs, schedules and the transactional outbox, on pg-boss over the platform's own pool.
+ *
+ * Publishing an event inserts it into `outbox_events` and enqueues one job per subscriber, all on the
+ * caller's transaction: the change and its consequences commit or vanish together. Each subscriber
+ * runs in its own transaction that first records (event id, handler) in `outbox_handled`, so a
+ * redelivered event is applied once.
+ */
+export class Jobs {
+  #boss: PgBoss;
+  #db: Db;
+  #log: Logger;
+  #defs = new Map<string, JobDef>();
+  #subs = new Map<string, string[]>(); // event type → handler names
+  #started = false;
+
+  constructor(opts: { db: Db; pool: pg.Pool; logger: Logger; schema?: string }) {
+    this.#db = opts.db;
+    this.#log = opts.logger;
+    this.#boss = new PgBoss({
+      db: { executeSql: (text: string, values?: unknown[]) => opts.pool.query(text, values as unknown[]) },
+      schema: opts.schema ?? 'pgboss',
+    } as ConstructorParameters<typeof PgBoss>[0]);
+    this.#boss.on('error', (err: unknown) => this.#log.error({ err }, 'job queue error'));
+  }
+
+  /** Declares a job and its handler. Must happen before start(). */
+  define<T>(name: string, handler: JobHandler<T>, opts: { retryLimit?: number; cron?: string } = {}): void {
+    if (this.#started) throw new Error(`job ${name} defined after start`);
+    if (this.#defs.has(name)) throw new Error(`job ${name} defined twice`);
+    this.#defs.set(name, { handler: handler as JobHandler<unknown>, retryLimit: opts.retryLimit ?? 5, cron: opts.cron });
+  }
+
+  /** Subscribes a named, idempotent handler to an event type. Must happen before start(). */
+  subscribe<T>(type: string, handlerName: string, handler: EventHandler<T>): void {
+    this.define<{ eventId: string }>(queueOf(handlerName), async ({ eventId }) => {
+      await this.#db.transaction().execute(async (tx) => {
+        const claimed = await tx
+          .insertInto('outbox_handled')
+          .values({ event_id: eventId, handler: handlerName })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (!claimed.numInsertedOrUpdatedRows) return; // already applied
+        const row = await tx.selectFrom('outbox_events').selectAll().where('id', '=', eventId).executeTakeFirstOrThrow();
+        await handler({ id: row.id, type: row.type, payload: row.payload as T, createdAt: row.created_at }, tx);
+      });
+    });
+    const list = this.#subs.get(type) ?? [];
+    list.push(handlerName);
+    this.#subs.set(type, list);
+  }
+
+  /** Records an event in the caller's transaction and enqueues its subscribers there too. */
+  async publish<T>(tx: Executor, type: string, payload: T): Promise<DomainEvent<T>> {
+    const event = { id: newId(), type, payload, createdAt: new Date() };
+    await tx
+      .insertInto('outbox_events')
+      .values({ id: event.id, type, payload: JSON.stringify(payload) })
+      .execute();
+    for (const handlerName of this.#subs.get(type) ?? []) {
+      await this.#boss.send(queueOf(handlerName), { eventId: event.id }, {
+        db: fromKysely(tx as Tx),
+        retryLimit: 10,
+        retryBackoff: true,
+      } as never);
+    }
+    return event;
+  }
+
+  /** Enqueues a job, on the caller's transaction when one is given. */
+  async send<T extends object>(
+    name: string,
+    data: T,
+    opts: { tx?: Executor; startAfter?: Date; singletonKey?: string } = {},
+  ): Promise<void> {
+    const def = this.#defs.get(name);
+    if (!def) throw new Error(`no handler for job ${name}`);
+    await this.#boss.send(name, data, {
+      retryLimit: def.retryLimit,
+      retryBackoff: true,
+      ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+      ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+      ...(opts.tx ? { db: fromKysely(opts.tx as Tx) } : {}),
+    } as never);
+  }
+
+  /**
+   * Creates the queues and schedules, checks that every queue in the database has a handler in this
+   * build (a job nobody handles would wait forever), and starts workers when asked.
+   */
+  async start(opts: { workers: boolean; pollingIntervalSeconds?: number }): Promise<void> {
+    this.#started = true;
+    await this.#boss.start();
+    for (const [name, def] of this.#defs) {
+      await this.#boss.createQueue(name, { retryLimit: def.retryLimit, retryBackoff: true } as never).catch(() => {});
+      if (def.cron) await this.#boss.schedule(name, def.cron, {}, { tz: 'Asia/Shanghai' } as never);
+    }
+    const queues = await this.#boss.getQueues();
+    const orphans = queues.map((q) => q.name).filter((n) => !n.startsWith('__') && !this.#defs.has(n));
+    if (orphans.length) {
+      await this.#boss.stop({ graceful: false } as never);
+      throw new Error(`refusing to start: no handler for job queue(s) ${orphans.join(', ')}`);
+    }
+    if (!opts.workers) return;
+    for (const [name, def] of this.#defs) {
+      await this.#boss.work(
+        name,
+        { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 5 } as { pollingIntervalSeconds: number },
+        async (jobs) => {
+          for (const job of jobs) await def.handler(job.data);
+        },
+      );
+    }
+  }
+
+  /**
+   * Runs every job that is due now, in this process, until the queues are empty (or `maxRounds`).
+   * Tests use it instead of waiting for pollers; operators can use it to drain before shutdown.
+   */
+  async drain(maxRounds = 20): Promise<number> {
+    let ran = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      let any = false;
+      for (const [name, def] of this.#defs) {
+        const jobs = await this.#boss.fetch<unknown>(name, { batchSize: 50 } as never);
+        for (const job of jobs) {
+          any = true;
+          ran++;
+          try {
+            await def.handler(job.data);
+            await this.#boss.complete(name, job.id);
+          } catch (err) {
+            await this.#boss.fail(name, job.id, { message: String(err) });
+          }
+        }
+      }
+      if (!any) break;
+    }
+    return ran;
+  }
+
+  /** Jobs waiting per queue, for /metrics. */
+  async queueDepths(): Promise<{ name: string; queued: number }[]> {
+    const r = await sql<{ name: string; queued: number }>`
+      SELECT name, count(*)::int AS queued FROM pgboss.job WHERE state IN ('created', 'retry') GROUP BY name`.execute(this.#db);
+    return r.rows;
+  }
+
+  get jobNames(): string[] {
+    return [...this.#defs.keys()];
+  }
+
+  /** Stops taking jobs and waits for the ones in flight. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    await this.#boss.stop({ graceful: true, wait: true, timeout: 20_000 } as never);
+  }
+}

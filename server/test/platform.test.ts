@@ -1,0 +1,54 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, type TestApp } from './helpers.ts';
+
+describe('platform HTTP machinery', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => t.close());
+
+  it('S6.1: liveness and readiness report the database', async () => {
+    const live = await t.app.inject({ method: 'GET', url: '/health/live' });
+    assert.equal(live.statusCode, 200);
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json().database, 'ok');
+  });
+
+  it('S6.7: serves an OpenAPI 3.1 document and browsable docs', async () => {
+    const doc = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(doc.statusCode, 200);
+    assert.equal(doc.json().openapi, '3.1.0');
+    const ui = await t.app.inject({ method: 'GET', url: '/docs/' });
+    assert.equal(ui.statusCode, 200);
+  });
+
+  it('S4.3.1: unknown routes answer problem+json in the negotiated language', async () => {
+    const zh = await t.app.inject({ method: 'GET', url: '/api/v1/nope' });
+    assert.equal(zh.statusCode, 404);
+    assert.match(zh.headers['content-type'] as string, /application\/problem\+json/);
+    assert.equal(zh.json().code, 'ROUTE_NOT_FOUND');
+    assert.equal(zh.json().detail, '接口不存在');
+    const en = await t.app.inject({ method: 'GET', url: '/api/v1/nope', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    assert.equal(en.json().detail, 'No such endpoint');
+    assert.ok(en.json().requestId);
+    assert.equal(en.headers['x-request-id'], en.json().requestId);
+  });
+
+  it('S6.1: security headers are set on every response', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/health/live' });
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.ok(r.headers['content-security-policy']);
+  });
+
+  it('S6.1: exposes Prometheus metrics with request latency, pool usage and queue depth', async () => {
+    await t.app.inject({ method: 'GET', url: '/health/live' });
+    const r = await t.app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(r.statusCode, 200);
+    assert.match(r.body, /http_request_duration_seconds_bucket\{[^}]*route="\/health\/live"/);
+    assert.match(r.body, /db_pool_connections/);
+    assert.match(r.body, /job_queue_depth/);
+  });
+});
