@@ -3,5 +3,6 @@
  * tables in its `tables.ts`; only that module's repo queries them.
  */
 import type { PlatformTables } from './platform/tables.ts';
+import type { MessagesTables } from './modules/messages/tables.ts';
 
-export interface DB extends PlatformTables {}
+export interface DB extends PlatformTables, MessagesTables {}
