@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** Everything the platform reads from its environment, parsed and validated once at start-up. */
@@ -39,6 +40,50 @@ export interface Config {
   trustProxy: boolean;
   /** Runs job workers in this process (turn off for API-only nodes). */
   runWorkers: boolean;
+  /** Labor-arbitration data provider (risk module, A1–A6); defaults to the local emulator outside production. */
+  arbitration: ArbitrationConfig;
+  /** Risk scoring, thresholds and alerts (A3, A7, A8). */
+  risk: RiskConfig;
+}
+
+/** How the risk module reaches the arbitration provider and caches its answers. */
+export interface ArbitrationConfig {
+  /** Provider base URL; absent → risk checks are unavailable (production without a provider). */
+  baseUrl: string | undefined;
+  appId: string;
+  /** PKCS#8 or PKCS#1 PEM of the app's RSA private key (from ARBITRATION_PRIVATE_KEY or _FILE). */
+  privateKeyPem: string | undefined;
+  timeoutMs: number;
+  /** Redis (L2) TTL of a found company, seconds (A4: 300). */
+  cacheTtlSeconds: number;
+  /** TTL of a "company not found" answer, seconds. */
+  notFoundTtlSeconds: number;
+  /** In-process (L1) cache: entries and TTL, seconds. */
+  localCacheMax: number;
+  localCacheTtlSeconds: number;
+  /** Redis key prefix; the key is `<prefix><creditCode>` (A4: `labor:arbitration:`). */
+  cacheKeyPrefix: string;
+  batchConcurrency: number;
+  /** First retry delay, ms (doubles per try, plus jitter). */
+  retryBaseMs: number;
+  /** Warn when the provider's Date header differs from local time by more than this, seconds. */
+  skewWarnSeconds: number;
+}
+
+export interface RiskConfig {
+  /** JSON overriding scoring weights/windows (see docs/risk.md); empty → the seed's values. */
+  scoringJson: string | undefined;
+  defaultThreshold: number;
+  urgentBelow: number;
+  /** Percentile of peers' scores that becomes the dynamic threshold, bounded by min/max. */
+  thresholdPercentile: number;
+  thresholdMin: number;
+  thresholdMax: number;
+  /** Fewer checked companies than this → keep the default threshold. */
+  thresholdMinSample: number;
+  /** WeCom/DingTalk robot webhook for alerts (optional). */
+  alertWebhookUrl: string | undefined;
+  alertWebhookKind: 'wecom' | 'dingtalk';
 }
 
 /** Thrown by loadConfig with every problem at once, so an operator fixes them in one go. */
@@ -122,6 +167,43 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccounts: bool('DEMO_ACCOUNTS', envName !== 'production'),
     trustProxy: bool('TRUST_PROXY', false),
     runWorkers: bool('RUN_WORKERS', true),
+    arbitration: {
+      baseUrl: url('ARBITRATION_BASE_URL', ['http:', 'https:']) ?? (envName === 'production' ? undefined : 'http://127.0.0.1:4020'),
+      appId: str('ARBITRATION_APP_ID', 'dingban-dev')!,
+      privateKeyPem: (() => {
+        const pem = str('ARBITRATION_PRIVATE_KEY')?.replaceAll('\\n', '\n');
+        if (pem) return pem;
+        const devKey = new URL('../../../emulators/arbitration-provider/dev-keys/dingban-dev.key.pem', import.meta.url).pathname;
+        const file = str('ARBITRATION_PRIVATE_KEY_FILE', envName === 'production' ? undefined : devKey);
+        if (!file) return undefined;
+        try {
+          return readFileSync(file, 'utf8');
+        } catch {
+          problems.push(`ARBITRATION_PRIVATE_KEY_FILE cannot be read (${file})`);
+          return undefined;
+        }
+      })(),
+      timeoutMs: int('ARBITRATION_TIMEOUT_MS', 5000, 100, 60_000),
+      cacheTtlSeconds: int('ARBITRATION_CACHE_TTL_SECONDS', 300, 1, 86_400),
+      notFoundTtlSeconds: int('ARBITRATION_NOT_FOUND_TTL_SECONDS', 60, 1, 86_400),
+      localCacheMax: int('ARBITRATION_LOCAL_CACHE_MAX', 5000, 1, 1_000_000),
+      localCacheTtlSeconds: int('ARBITRATION_LOCAL_CACHE_TTL_SECONDS', 60, 1, 86_400),
+      cacheKeyPrefix: str('ARBITRATION_CACHE_KEY_PREFIX', 'labor:arbitration:')!,
+      batchConcurrency: int('ARBITRATION_BATCH_CONCURRENCY', 5, 1, 50),
+      retryBaseMs: int('ARBITRATION_RETRY_BASE_MS', 200, 0, 60_000),
+      skewWarnSeconds: int('ARBITRATION_SKEW_WARN_SECONDS', 60, 1, 3600),
+    },
+    risk: {
+      scoringJson: str('RISK_SCORING_JSON'),
+      defaultThreshold: int('RISK_DEFAULT_THRESHOLD', 60, 1, 100),
+      urgentBelow: int('RISK_URGENT_BELOW', 40, 1, 100),
+      thresholdPercentile: int('RISK_THRESHOLD_PERCENTILE', 25, 1, 99),
+      thresholdMin: int('RISK_THRESHOLD_MIN', 40, 1, 100),
+      thresholdMax: int('RISK_THRESHOLD_MAX', 80, 1, 100),
+      thresholdMinSample: int('RISK_THRESHOLD_MIN_SAMPLE', 10, 1, 1_000_000),
+      alertWebhookUrl: url('RISK_ALERT_WEBHOOK_URL', ['http:', 'https:']),
+      alertWebhookKind: str('RISK_ALERT_WEBHOOK_KIND', 'wecom') === 'dingtalk' ? 'dingtalk' : 'wecom',
+    },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
