@@ -1,6 +1,10 @@
 import type { Executor } from '../../platform/db.ts';
 import type { Bilingual } from '../../platform/i18n.ts';
 import type { Platform } from '../../platform/platform.ts';
+import type { Module } from '../../platform/module.ts';
+import { registerRoutes } from './routes.ts';
+import { EventStreams } from './sse.ts';
+import { registerSubscribers } from './subscribers.ts';
 
 /** Categories of the message center (S5.8a); users choose per category whether SMS/e-mail copies go out. */
 export type NotificationCategory = 'order' | 'wallet' | 'account' | 'system';
@@ -29,3 +33,21 @@ export const NOTIFICATION_REQUESTED = 'messages.notification.requested';
 export async function notify(p: Platform, tx: Executor, req: NotificationRequest): Promise<void> {
   await p.jobs.publish(tx, NOTIFICATION_REQUESTED, req);
 }
+
+/** The message center's module: notification subscriber, push and copy jobs, routes and live streams. */
+export function createMessagesModule(opts: { heartbeatMs?: number } = {}): Module {
+  return {
+    name: 'messages',
+    register(app, p) {
+      const streams = new EventStreams(p, opts);
+      // preClose runs before the server waits for in-flight requests: open streams would block it forever.
+      app.addHook('preClose', async () => streams.closeAll());
+      app.addHook('onClose', async () => streams.closeAll());
+      registerSubscribers(p);
+      registerRoutes(app, p, streams);
+    },
+  };
+}
+
+/** Registered in server/src/modules/index.ts. */
+export const messagesModule: Module = createMessagesModule();
