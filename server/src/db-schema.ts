@@ -4,5 +4,6 @@
  */
 import type { PlatformTables } from './platform/tables.ts';
 import type { MessagesTables } from './modules/messages/tables.ts';
+import type { WalletTables } from './modules/wallet/tables.ts';
 
-export interface DB extends PlatformTables, MessagesTables {}
+export interface DB extends PlatformTables, MessagesTables, WalletTables {}

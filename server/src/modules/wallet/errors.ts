@@ -1,0 +1,25 @@
+import { defineErrors } from '../../platform/errors.ts';
+
+/** The wallet's error codes. */
+export const WalletErrors = defineErrors({
+  /** A debit would take a balance below zero; nothing moved. */
+  INSUFFICIENT_FUNDS: { status: 409, zh: '余额不足', en: 'Insufficient balance' },
+  /** A transfer key was reused for different content: the first transfer stands, this one is refused. */
+  LEDGER_IDEMPOTENCY_CONFLICT: {
+    status: 422,
+    zh: '该交易编号已用于另一笔不同的交易',
+    en: 'This transfer key was already used for a different transfer',
+  },
+  /** A transfer must move a positive amount and balance to zero; a programming error when it does not. */
+  LEDGER_TRANSFER_INVALID: { status: 400, zh: '交易不平衡或金额无效：{detail}', en: 'The transfer is invalid: {detail}' },
+  /** Reversing something that does not exist or was already reversed. */
+  LEDGER_TRANSFER_NOT_REVERSIBLE: { status: 409, zh: '该交易无法冲正：{detail}', en: 'The transfer cannot be reversed: {detail}' },
+  /** No escrow or payout hold exists for the reference. */
+  HOLD_NOT_FOUND: { status: 404, zh: '没有找到对应的冻结款项', en: 'No held funds found for this reference' },
+  /** The hold was already posted or voided in the other direction; money moves only once. */
+  HOLD_ALREADY_SETTLED: { status: 409, zh: '该款项已经结算，不能重复处理', en: 'These funds were already settled' },
+  /** A fee larger than the escrowed amount. */
+  ESCROW_FEE_TOO_LARGE: { status: 400, zh: '平台服务费不能超过托管金额', en: 'The platform fee cannot exceed the escrowed amount' },
+  /** An order's escrow can be paid once; a second, different payment for the same order is refused. */
+  ESCROW_ALREADY_PAID: { status: 409, zh: '该订单已支付', en: 'This order has already been paid' },
+});

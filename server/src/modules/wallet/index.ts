@@ -1,0 +1,38 @@
+import type { Module } from '../../platform/module.ts';
+import { walletRoutes } from './routes.ts';
+import './errors.ts';
+
+/**
+ * The wallet's public surface. Other modules move money only through these functions, each on their
+ * own transaction (`tx`), so the business change and its ledger postings commit together.
+ */
+export {
+  Accounts,
+  postTransfer,
+  creditTopUp,
+  credit,
+  debit,
+  adjustBalance,
+  reverseTransfer,
+  holdToEscrow,
+  releaseEscrow,
+  refundEscrow,
+  holdForPayout,
+  settlePayout,
+  voidPayout,
+  getBalances,
+  findHold,
+  type HoldView,
+  type TransferResult,
+  type TransferKind,
+} from './ledger.ts';
+export { verifyLedger, type LedgerReport, type LedgerViolation } from './verify.ts';
+export { walletObligations } from './service.ts';
+export { WalletErrors } from './errors.ts';
+
+export const walletModule: Module = {
+  name: 'wallet',
+  register(app, p) {
+    walletRoutes(app, p);
+  },
+};

@@ -1,0 +1,64 @@
+import type { Actor } from '../../platform/auth.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { decodeCursor, encodeCursor } from '../../platform/schemas.ts';
+import { walletOwnerOf } from './policy.ts';
+import { presentTransaction } from './presenter.ts';
+import * as repo from './repo.ts';
+import type { TransactionsQuery, TransactionView, WalletView } from './schemas.ts';
+
+/** The caller's balances (S5.9a). */
+export async function getWallet(p: Platform, actor: Actor): Promise<WalletView> {
+  const userId = walletOwnerOf(actor);
+  const b = await repo.balancesOf(p.db, userId);
+  const pending = await repo.pendingPayoutsOf(p.db, userId);
+  return {
+    currency: 'CNY',
+    availableFen: b.availableFen,
+    heldFen: b.heldFen,
+    totalFen: b.availableFen + b.heldFen,
+    pendingPayouts: Number(pending.n),
+  };
+}
+
+/** The caller's wallet movements, newest first, filtered and keyset-paginated. */
+export async function listTransactions(
+  p: Platform,
+  actor: Actor,
+  q: TransactionsQuery,
+  locale: Locale,
+): Promise<{ items: TransactionView[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 20;
+  let beforeId: number | undefined;
+  if (q.cursor) {
+    const c = decodeCursor<{ before: number }>(q.cursor);
+    if (!c || !Number.isSafeInteger(c.before)) throw new AppError('VALIDATION_FAILED', { detail: 'cursor' });
+    beforeId = c.before;
+  }
+  const rows = await repo.listUserPostings(p.db, {
+    userId: walletOwnerOf(actor),
+    kind: q.kind,
+    direction: q.direction,
+    account: q.account,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+    beforeId,
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => presentTransaction(r, locale)),
+    nextCursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.id }) : null,
+  };
+}
+
+/** For account cancellation: money still in the wallet or a withdrawal in flight blocks it. */
+export async function walletObligations(p: Platform, userId: string): Promise<string[]> {
+  const b = await repo.balancesOf(p.db, userId);
+  const pending = Number((await repo.pendingPayoutsOf(p.db, userId)).n);
+  const reasons: string[] = [];
+  if (b.availableFen !== 0 || b.heldFen !== 0) reasons.push('WALLET_BALANCE_NOT_ZERO');
+  if (pending > 0) reasons.push('WALLET_PAYOUT_PENDING');
+  return reasons;
+}

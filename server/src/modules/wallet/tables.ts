@@ -1,0 +1,52 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** What a ledger account is for; decides whether it may go negative and whom it belongs to. */
+export type LedgerAccountKind =
+  'user_available' | 'user_held' | 'escrow' | 'platform_fees' | 'channel_clearing' | 'payouts_in_transit' | 'adjustments';
+
+export type HoldKind = 'escrow' | 'payout';
+export type HoldStatus = 'pending' | 'posted' | 'voided';
+
+/** The wallet's tables: a double-entry ledger. Every column is L2 (internal) unless noted. */
+export interface WalletTables {
+  ledger_accounts: {
+    id: string; // L2
+    code: string; // L2 e.g. user:<id>:available
+    kind: LedgerAccountKind; // L2
+    owner_id: string | null; // L2 user id or order id
+    allow_negative: boolean; // L2
+    balance_fen: number; // L2 cached sum of postings, kept in the same transaction
+    created_at: Date; // L2
+  };
+  ledger_transfers: {
+    id: string; // L2
+    idempotency_key: string; // L2
+    content_hash: string; // L2 sha-256 of kind, memo and postings
+    kind: string; // L2
+    memo: ColumnType<Record<string, unknown>, string, never>; // L2 reason, order id, channel trade no.
+    reverses_id: string | null; // L2
+    created_at: Date; // L2
+  };
+  ledger_postings: {
+    id: Generated<number>; // L2
+    transfer_id: string; // L2
+    account_id: string; // L2
+    amount_fen: number; // L2 signed: + increases the account
+    balance_after_fen: number; // L2
+    created_at: Date; // L2
+  };
+  ledger_holds: {
+    id: string; // L2
+    kind: HoldKind; // L2
+    reference_id: string; // L2 order id or payout id
+    user_id: string; // L2 payer or payee
+    account_id: string; // L2 where the money waits
+    amount_fen: number; // L2
+    fee_fen: number; // L2
+    status: HoldStatus; // L2
+    hold_transfer_id: string; // L2
+    settle_transfer_id: string | null; // L2
+    created_at: Date; // L2
+    updated_at: Date; // L2
+  };
+}
