@@ -5,5 +5,6 @@
 import type { PlatformTables } from './platform/tables.ts';
 import type { MessagesTables } from './modules/messages/tables.ts';
 import type { WalletTables } from './modules/wallet/tables.ts';
+import type { IdentityTables } from './modules/identity/tables.ts';
 
-export interface DB extends PlatformTables, MessagesTables, WalletTables {}
+export interface DB extends PlatformTables, MessagesTables, WalletTables, IdentityTables {}

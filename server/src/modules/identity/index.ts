@@ -1,0 +1,41 @@
+import { AppError } from '../../platform/errors.ts';
+import type { Executor } from '../../platform/db.ts';
+import type { Module } from '../../platform/module.ts';
+import type { Platform } from '../../platform/platform.ts';
+import './errors.ts';
+import { identityRoutes } from './routes.ts';
+import { sweepIdentityExpiry, verificationState } from './service.ts';
+
+export { setVerificationProvider, embeddedProvider, TEST_PERSONS, TEST_COMPANIES, type VerificationProvider } from './provider.ts';
+export { setFileStore, sweepIdentityExpiry } from './service.ts';
+export type { FileStore } from './storage.ts';
+
+/** The daily job that expires verifications and warns 30 days ahead. */
+export const IDENTITY_EXPIRY_JOB = 'identity.expiry-sweep';
+
+/**
+ * True when the user holds an approved real-name verification whose documents are still valid.
+ * For read-only decisions (badges, filters); use requireVerified to gate an action.
+ */
+export async function isVerified(p: Platform, userId: string, db: Executor = p.db): Promise<boolean> {
+  return (await verificationState(db, userId, p.clock.now())).verified;
+}
+
+/**
+ * Gate for taking and posting orders and withdrawing (S5.2): throws IDENTITY_NOT_VERIFIED (403) or
+ * IDENTITY_VERIFICATION_EXPIRED (403) with a message the user can act on.
+ */
+export async function requireVerified(p: Platform, userId: string, db: Executor = p.db): Promise<void> {
+  const state = await verificationState(db, userId, p.clock.now());
+  if (state.verified) return;
+  throw new AppError(state.reason === 'expired' ? 'IDENTITY_VERIFICATION_EXPIRED' : 'IDENTITY_NOT_VERIFIED');
+}
+
+/** Real-name verification of persons and enterprises (S5.2a/b/c). */
+export const identityModule: Module = {
+  name: 'identity',
+  register(app, p) {
+    identityRoutes(app, p);
+    p.jobs.define(IDENTITY_EXPIRY_JOB, async () => void (await sweepIdentityExpiry(p)), { cron: '10 2 * * *' });
+  },
+};

@@ -1,0 +1,167 @@
+import type { Executor } from '../../platform/db.ts';
+import type { IdentityTables, VerificationStatus } from './tables.ts';
+
+type FileRow = IdentityTables['identity_files'];
+type VerificationRow = IdentityTables['identity_verifications'];
+type AuditRow = IdentityTables['identity_audit'];
+
+export type { FileRow, VerificationRow };
+
+export async function insertFile(db: Executor, row: FileRow): Promise<void> {
+  await db.insertInto('identity_files').values(row).execute();
+}
+
+export async function findFile(db: Executor, id: string): Promise<FileRow | undefined> {
+  return db.selectFrom('identity_files').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertVerification(db: Executor, row: VerificationRow): Promise<void> {
+  await db.insertInto('identity_verifications').values(row).execute();
+}
+
+export async function findVerification(db: Executor, id: string): Promise<VerificationRow | undefined> {
+  return db.selectFrom('identity_verifications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listVerificationsOfUser(db: Executor, userId: string): Promise<VerificationRow[]> {
+  return db
+    .selectFrom('identity_verifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export async function findApproved(db: Executor, userId: string): Promise<VerificationRow | undefined> {
+  return db
+    .selectFrom('identity_verifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('status', '=', 'approved')
+    .executeTakeFirst();
+}
+
+/** The latest record of a user that is expired (to tell "expired" from "never verified"). */
+export async function findLatestExpired(db: Executor, userId: string): Promise<VerificationRow | undefined> {
+  return db
+    .selectFrom('identity_verifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('status', '=', 'expired')
+    .orderBy('submitted_at', 'desc')
+    .executeTakeFirst();
+}
+
+/** Moves a record between states only from the expected one: concurrent deciders get exactly one winner. */
+export async function transition(
+  db: Executor,
+  id: string,
+  from: VerificationStatus,
+  to: VerificationStatus,
+  set: Partial<Pick<VerificationRow, 'reject_reason' | 'decided_by' | 'reviewer_id' | 'decided_at'>> = {},
+): Promise<VerificationRow | undefined> {
+  return db
+    .updateTable('identity_verifications')
+    .set({ status: to, ...set })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findPendingOfUser(db: Executor, userId: string): Promise<VerificationRow | undefined> {
+  return db
+    .selectFrom('identity_verifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+}
+
+/** The review queue, oldest first, keyset-paginated on (submitted_at, id). */
+export async function listPending(
+  db: Executor,
+  opts: { after?: { at: string; id: string } | undefined; limit: number },
+): Promise<VerificationRow[]> {
+  let q = db.selectFrom('identity_verifications').selectAll().where('status', '=', 'pending');
+  if (opts.after) {
+    const at = new Date(opts.after.at);
+    const id = opts.after.id;
+    q = q.where((eb) => eb.or([eb('submitted_at', '>', at), eb.and([eb('submitted_at', '=', at), eb('id', '>', id)])]));
+  }
+  return q.orderBy('submitted_at').orderBy('id').limit(opts.limit).execute();
+}
+
+/** Claims an identifier for a user; returns the holder after the attempt (possibly someone else). */
+export async function claim(db: Executor, key: string, userId: string, at: Date): Promise<string> {
+  await db
+    .insertInto('identity_claims')
+    .values({ claim: key, user_id: userId, claimed_at: at })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const row = await db.selectFrom('identity_claims').select('user_id').where('claim', '=', key).forUpdate().executeTakeFirstOrThrow();
+  return row.user_id;
+}
+
+export async function transferClaim(db: Executor, key: string, fromUser: string, toUser: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('identity_claims')
+    .set({ user_id: toUser, claimed_at: at })
+    .where('claim', '=', key)
+    .where('user_id', '=', fromUser)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Whether a user has a submission in review or approved that uses this blind index. */
+export async function hasActiveWithIndex(
+  db: Executor,
+  userId: string,
+  column: 'id_number_idx' | 'credit_code_idx',
+  idx: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('identity_verifications')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where(column, '=', idx)
+    .where('status', 'in', ['pending', 'approved'])
+    .executeTakeFirst();
+  return !!row;
+}
+
+export async function insertAudit(db: Executor, row: AuditRow): Promise<void> {
+  await db.insertInto('identity_audit').values(row).execute();
+}
+
+export async function listAudit(db: Executor, verificationId: string): Promise<AuditRow[]> {
+  return db.selectFrom('identity_audit').selectAll().where('verification_id', '=', verificationId).orderBy('at').orderBy('id').execute();
+}
+
+/** Approved records whose documents are past their validity. */
+export async function listExpiredApproved(db: Executor, now: Date): Promise<VerificationRow[]> {
+  return db.selectFrom('identity_verifications').selectAll().where('status', '=', 'approved').where('valid_until', '<=', now).execute();
+}
+
+/** Approved records expiring before `horizon` that have not been warned yet. */
+export async function listExpiringUnwarned(db: Executor, now: Date, horizon: Date): Promise<VerificationRow[]> {
+  return db
+    .selectFrom('identity_verifications')
+    .selectAll()
+    .where('status', '=', 'approved')
+    .where('valid_until', '>', now)
+    .where('valid_until', '<=', horizon)
+    .where('expiry_warned_at', 'is', null)
+    .execute();
+}
+
+export async function markWarned(db: Executor, id: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('identity_verifications')
+    .set({ expiry_warned_at: at })
+    .where('id', '=', id)
+    .where('expiry_warned_at', 'is', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
