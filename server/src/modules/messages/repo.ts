@@ -125,3 +125,10 @@ export async function claimCopy(db: Executor, notificationId: string, channel: C
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
+
+/** Erases everything the message center holds about a user (account cancelled, PIPL erasure). */
+export async function deleteUserData(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('notifications').where('user_id', '=', userId).execute();
+  await db.deleteFrom('notification_preferences').where('user_id', '=', userId).execute();
+  await db.deleteFrom('notification_counters').where('user_id', '=', userId).execute();
+}

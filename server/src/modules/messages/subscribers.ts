@@ -1,13 +1,33 @@
 import type { Platform } from '../../platform/platform.ts';
-import { NOTIFICATION_REQUESTED, type NotificationRequest } from './index.ts';
+import { NOTIFICATION_REQUESTED, notify, type NotificationRequest } from './index.ts';
+import { deleteUserData } from './repo.ts';
 import { COPY_JOB, PUSH_JOB, pushNotification, recordNotification, sendCopy } from './service.ts';
 import type { CopyChannel } from './tables.ts';
+
+// Events of the accounts module (accounts/service.ts: USER_REGISTERED, USER_CANCELLED).
+const USER_REGISTERED = 'accounts.user.registered';
+const USER_CANCELLED = 'accounts.user.cancelled';
 
 /**
  * What the message center does in the background: store requested notifications (exactly once per
  * event), push them live after commit, and send SMS/e-mail copies as separately retried jobs.
  */
 export function registerSubscribers(p: Platform): void {
+  p.jobs.subscribe<{ userId: string; kind: string }>(USER_REGISTERED, 'messages.welcome', async (event, tx) => {
+    await notify(p, tx, {
+      userId: event.payload.userId,
+      category: 'account',
+      title: { zh: '欢迎加入顶班', en: 'Welcome to Dingban' },
+      body: {
+        zh: '账号已创建。完成实名认证后即可发布或承接顶班订单；在“消息设置”中可以选择哪些消息同时用短信或邮件提醒您。',
+        en: 'Your account is ready. Once your identity is verified you can post or take shift orders; in message settings you choose which messages also reach you by SMS or e-mail.',
+      },
+      link: '/messages',
+    });
+  });
+  p.jobs.subscribe<{ userId: string }>(USER_CANCELLED, 'messages.erase-user', async (event, tx) => {
+    await deleteUserData(tx, event.payload.userId);
+  });
   p.jobs.subscribe<NotificationRequest>(NOTIFICATION_REQUESTED, 'messages.store-notification', async (event, tx) => {
     await recordNotification(p, tx, event);
   });
