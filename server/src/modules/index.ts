@@ -1,7 +1,8 @@
 import type { Module } from '../platform/module.ts';
+import { accountsModule } from './accounts/index.ts';
 import { messagesModule } from './messages/index.ts';
 import { identityModule } from './identity/index.ts';
 import { walletModule } from './wallet/index.ts';
 
 /** Every module of the platform, in registration order. */
-export const modules: Module[] = [messagesModule, identityModule, walletModule];
+export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule];

@@ -1,0 +1,121 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../platform/auth.ts';
+import { hashToken, safeEqual } from '../../platform/crypto.ts';
+import type { Executor } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { App } from '../../platform/http.ts';
+import { newId, newToken } from '../../platform/ids.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { RequestCtx } from './context.ts';
+import { permissionsOf } from './policy.ts';
+import * as repo from './repo.ts';
+
+/** Cookie names of web sessions. */
+export const SESSION_COOKIE = 'dingban_session';
+export const CSRF_COOKIE = 'dingban_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** A new session as handed to the client once; only hashes are stored. */
+export interface IssuedSession {
+  id: string;
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+/** last_seen_at is written at most this often (one UPDATE per minute per session, not per request). */
+const TOUCH_EVERY_MS = 60_000;
+
+/** Opens a session (opaque 256-bit token) on the caller's transaction. */
+export async function createSession(p: Platform, tx: Executor, userId: string, ctx: RequestCtx, client: 'web' | 'app'): Promise<IssuedSession> {
+  const now = p.clock.now();
+  const s: IssuedSession = {
+    id: newId(),
+    token: newToken(),
+    csrfToken: newToken(),
+    expiresAt: new Date(now.getTime() + p.config.sessionAbsoluteHours * 3600_000),
+  };
+  await repo.insertSession(tx, {
+    id: s.id,
+    user_id: userId,
+    token_hash: hashToken(s.token),
+    csrf_hash: hashToken(s.csrfToken),
+    client,
+    ip: ctx.ip,
+    user_agent: ctx.userAgent,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: s.expiresAt,
+    revoked_at: null,
+    revoke_reason: null,
+  });
+  return s;
+}
+
+/** Whether a stored session still authenticates at `now` (not revoked, within idle and absolute limits). */
+export function sessionIsLive(p: Platform, s: repo.SessionRow, now: Date): boolean {
+  return !s.revoked_at && s.expires_at > now && s.last_seen_at.getTime() + p.config.sessionIdleMinutes * 60_000 > now.getTime();
+}
+
+/** Public sign-in endpoints: a stale cookie there means "anonymous", and they need no CSRF token. */
+const PUBLIC_AUTH = /^\/api\/v1\/auth\/(login|register|codes|captcha|password\/reset)(\/|\?|$)/;
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function readToken(req: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) {
+    const token = auth.slice(7).trim();
+    if (token) return { token, via: 'bearer' };
+  }
+  const c = req.cookies?.[SESSION_COOKIE];
+  return c ? { token: c, via: 'cookie' } : undefined;
+}
+
+/**
+ * Installs the hook that turns a bearer token or session cookie into `req.actor`. A token that no
+ * longer works answers SESSION_EXPIRED (so clients know to sign in again) except on the public sign-in
+ * endpoints. Cookie-authenticated writes must echo the CSRF cookie in `x-csrf-token`.
+ */
+export function installSessionHook(app: App, p: Platform): void {
+  app.addHook('onRequest', async (req, reply) => {
+    const presented = readToken(req);
+    if (!presented) return;
+    const path = req.url;
+    const isPublicAuth = PUBLIC_AUTH.test(path);
+    const row = await repo.findSessionByTokenHash(p.db, hashToken(presented.token));
+    const now = p.clock.now();
+    if (!row || !sessionIsLive(p, row, now) || row.user_status !== 'active') {
+      if (presented.via === 'cookie') clearSessionCookies(p, reply);
+      if (isPublicAuth || !path.startsWith('/api/')) return;
+      throw new AppError('SESSION_EXPIRED');
+    }
+    if (presented.via === 'cookie' && MUTATING.has(req.method) && !isPublicAuth) {
+      const header = req.headers[CSRF_HEADER];
+      if (typeof header !== 'string' || !safeEqual(hashToken(header), row.csrf_hash)) throw new AppError('CSRF_FAILED');
+    }
+    if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) await repo.touchSession(p.db, row.id, now);
+    const actor: Actor = {
+      userId: row.user_id,
+      kind: row.kind,
+      roles: row.kind === 'staff' ? [...row.roles] : [],
+      permissions: permissionsOf(row.kind, row.roles),
+      sessionId: row.id,
+    };
+    req.actor = actor;
+  });
+}
+
+const secure = (p: Platform) => p.config.publicUrl.startsWith('https:');
+
+/** Web sign-in: the session in an HttpOnly cookie, the CSRF token in a cookie the page can read. */
+export function setSessionCookies(p: Platform, reply: FastifyReply, s: IssuedSession): void {
+  const base = { path: '/', sameSite: 'lax' as const, secure: secure(p), expires: s.expiresAt };
+  reply.setCookie(SESSION_COOKIE, s.token, { ...base, httpOnly: true });
+  reply.setCookie(CSRF_COOKIE, s.csrfToken, { ...base, httpOnly: false });
+}
+
+export function clearSessionCookies(p: Platform, reply: FastifyReply): void {
+  const base = { path: '/', sameSite: 'lax' as const, secure: secure(p) };
+  reply.clearCookie(SESSION_COOKIE, { ...base, httpOnly: true });
+  reply.clearCookie(CSRF_COOKIE, base);
+}
