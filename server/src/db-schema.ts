@@ -3,8 +3,9 @@
  * tables in its `tables.ts`; only that module's repo queries them.
  */
 import type { PlatformTables } from './platform/tables.ts';
+import type { AccountsTables } from './modules/accounts/tables.ts';
 import type { MessagesTables } from './modules/messages/tables.ts';
 import type { WalletTables } from './modules/wallet/tables.ts';
 import type { IdentityTables } from './modules/identity/tables.ts';
 
-export interface DB extends PlatformTables, MessagesTables, WalletTables, IdentityTables {}
+export interface DB extends PlatformTables, AccountsTables, MessagesTables, WalletTables, IdentityTables {}
