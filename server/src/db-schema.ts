@@ -3,9 +3,10 @@
  * tables in its `tables.ts`; only that module's repo queries them.
  */
 import type { PlatformTables } from './platform/tables.ts';
+import type { RiskTables } from './modules/risk/tables.ts';
 import type { AccountsTables } from './modules/accounts/tables.ts';
 import type { MessagesTables } from './modules/messages/tables.ts';
 import type { WalletTables } from './modules/wallet/tables.ts';
 import type { IdentityTables } from './modules/identity/tables.ts';
 
-export interface DB extends PlatformTables, AccountsTables, MessagesTables, WalletTables, IdentityTables {}
+export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables {}
