@@ -12,7 +12,11 @@ describe('accounts: registration, codes, profile', () => {
 
   it('S5.1a S5.1b: a person registers with an SMS code and is signed in', async () => {
     const phone = uniquePhone();
-    const sent = await t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose: 'register', channel: 'sms', destination: phone } });
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/codes',
+      payload: { purpose: 'register', channel: 'sms', destination: phone },
+    });
     assert.equal(sent.statusCode, 202);
     assert.equal(sent.json().expiresInSeconds, 600);
     const code = await latestCode(t, phone);
@@ -37,7 +41,12 @@ describe('accounts: registration, codes, profile', () => {
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { dingban_session: session.value } });
     assert.equal(me.statusCode, 200);
     assert.equal(me.json().displayName, '张三');
-    const noCsrf = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', cookies: { dingban_session: session.value }, payload: { displayName: 'x' } });
+    const noCsrf = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      cookies: { dingban_session: session.value },
+      payload: { displayName: 'x' },
+    });
     assert.equal(noCsrf.statusCode, 403);
     assert.equal(noCsrf.json().code, 'CSRF_FAILED');
     const withCsrf = await t.app.inject({
@@ -54,7 +63,15 @@ describe('accounts: registration, codes, profile', () => {
   it('S5.1a S5.1b: an enterprise registers by e-mail with a valid unified social credit code', async () => {
     const email = uniqueEmail('boss');
     const code = await requestCode(t, 'register', email);
-    const base = { kind: 'enterprise', channel: 'email', destination: email, code, password: TEST_PASSWORD, displayName: '王经理', client: 'app' };
+    const base = {
+      kind: 'enterprise',
+      channel: 'email',
+      destination: email,
+      code,
+      password: TEST_PASSWORD,
+      displayName: '王经理',
+      client: 'app',
+    };
     const bad = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/register',
@@ -106,7 +123,8 @@ describe('accounts: registration, codes, profile', () => {
 
   it('S5.1b: codes have a 60 s resend cool-down and a daily cap per destination', async () => {
     const phone = uniquePhone();
-    const send = () => t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose: 'register', channel: 'sms', destination: phone } });
+    const send = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose: 'register', channel: 'sms', destination: phone } });
     assert.equal((await send()).statusCode, 202);
     const again = await send();
     assert.equal(again.statusCode, 429);
@@ -162,9 +180,17 @@ describe('accounts: registration, codes, profile', () => {
   });
 
   it('S5.1b: a malformed phone number or a channel mismatch is refused', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose: 'register', channel: 'sms', destination: '12345678901' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/codes',
+      payload: { purpose: 'register', channel: 'sms', destination: '12345678901' },
+    });
     assert.equal(bad.json().code, 'INVALID_PHONE');
-    const mismatch = await t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose: 'register', channel: 'sms', destination: 'a@b.cn' } });
+    const mismatch = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/codes',
+      payload: { purpose: 'register', channel: 'sms', destination: 'a@b.cn' },
+    });
     assert.equal(mismatch.json().code, 'CHANNEL_MISMATCH');
   });
 
@@ -173,8 +199,16 @@ describe('accounts: registration, codes, profile', () => {
     const nobody = uniquePhone();
     for (const purpose of ['login', 'reset']) {
       t.clock.advance(61_000);
-      const a = await t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose, channel: 'sms', destination: u.identifier } });
-      const b = await t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose, channel: 'sms', destination: nobody } });
+      const a = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/codes',
+        payload: { purpose, channel: 'sms', destination: u.identifier },
+      });
+      const b = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/codes',
+        payload: { purpose, channel: 'sms', destination: nobody },
+      });
       assert.equal(a.statusCode, b.statusCode);
       assert.deepEqual(a.json(), b.json());
     }
@@ -184,28 +218,60 @@ describe('accounts: registration, codes, profile', () => {
 
   it('S5.3a: the profile can be completed and the phone changed with password and a code to the new number', async () => {
     const u = await registerUser(t);
-    const patch = await t.app.inject({ method: 'PATCH', url: '/api/v1/me', headers: u.headers, payload: { locale: 'en-US', avatarUrl: 'https://cdn.example.com/a.png' } });
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: u.headers,
+      payload: { locale: 'en-US', avatarUrl: 'https://cdn.example.com/a.png' },
+    });
     assert.equal(patch.statusCode, 200, patch.body);
     assert.equal(patch.json().locale, 'en-US');
     const newPhone = uniquePhone();
-    const anon = await t.app.inject({ method: 'POST', url: '/api/v1/auth/codes', payload: { purpose: 'change_contact', channel: 'sms', destination: newPhone } });
+    const anon = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/codes',
+      payload: { purpose: 'change_contact', channel: 'sms', destination: newPhone },
+    });
     assert.equal(anon.statusCode, 401, 'change_contact codes need a signed-in user');
     const code = await requestCode(t, 'change_contact', newPhone, u.headers);
-    const wrongPw = await t.app.inject({ method: 'POST', url: '/api/v1/me/contact', headers: u.headers, payload: { channel: 'sms', destination: newPhone, code, password: 'Wrong-Pass#1' } });
+    const wrongPw = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/contact',
+      headers: u.headers,
+      payload: { channel: 'sms', destination: newPhone, code, password: 'Wrong-Pass#1' },
+    });
     assert.equal(wrongPw.json().code, 'PASSWORD_MISMATCH');
-    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/me/contact', headers: u.headers, payload: { channel: 'sms', destination: newPhone, code, password: u.password } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/contact',
+      headers: u.headers,
+      payload: { channel: 'sms', destination: newPhone, code, password: u.password },
+    });
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.json().phone, `${newPhone.slice(0, 3)}****${newPhone.slice(-4)}`);
     // Add an e-mail too.
     const email = uniqueEmail();
     const ecode = await requestCode(t, 'change_contact', email, u.headers);
-    const added = await t.app.inject({ method: 'POST', url: '/api/v1/me/contact', headers: u.headers, payload: { channel: 'email', destination: email, code: ecode, password: u.password } });
+    const added = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/contact',
+      headers: u.headers,
+      payload: { channel: 'email', destination: email, code: ecode, password: u.password },
+    });
     assert.equal(added.statusCode, 200);
     assert.ok(added.json().email);
     // The old number no longer signs in; the new one does.
-    const old = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { identifier: u.identifier, password: u.password, client: 'app' } });
+    const old = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { identifier: u.identifier, password: u.password, client: 'app' },
+    });
     assert.equal(old.statusCode, 401);
-    const fresh = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { identifier: newPhone, password: u.password, client: 'app' } });
+    const fresh = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { identifier: newPhone, password: u.password, client: 'app' },
+    });
     assert.equal(fresh.statusCode, 200);
   });
 
@@ -214,7 +280,12 @@ describe('accounts: registration, codes, profile', () => {
     const b = await registerUser(t);
     const target = uniquePhone();
     const code = await requestCode(t, 'change_contact', target, a.headers);
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/me/contact', headers: b.headers, payload: { channel: 'sms', destination: target, code, password: b.password } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/contact',
+      headers: b.headers,
+      payload: { channel: 'sms', destination: target, code, password: b.password },
+    });
     assert.equal(r.json().code, 'CODE_INVALID');
   });
 

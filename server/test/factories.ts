@@ -38,9 +38,10 @@ export interface TestStaff extends TestUser {
 
 let seq = 0;
 /** A fresh mainland mobile number (199xxxxxxxx), unique within the process. */
-export const uniquePhone = (): string => `199${String(randomInt(1e8)).padStart(8, "0")}`;
+export const uniquePhone = (): string => `199${String(randomInt(1e8)).padStart(8, '0')}`;
 /** A fresh e-mail address. */
-export const uniqueEmail = (prefix = 'user'): string => `${prefix}.${Date.now().toString(36)}.${++seq}.${randomInt(1e6)}@test.dingban.local`;
+export const uniqueEmail = (prefix = 'user'): string =>
+  `${prefix}.${Date.now().toString(36)}.${++seq}.${randomInt(1e6)}@test.dingban.local`;
 
 /** A random unified social credit code with a correct GB 32100 check character. */
 export function randomCreditCode(): string {
@@ -107,13 +108,22 @@ export async function registerUser(t: TestApp, o: RegisterOptions = {}): Promise
       code,
       password,
       displayName: o.displayName ?? (kind === 'enterprise' ? '测试企业联系人' : '测试用户'),
-      ...(kind === 'enterprise' ? { enterprise: { companyName: o.companyName ?? '测试快递驿站有限公司', creditCode: o.creditCode ?? randomCreditCode() } } : {}),
+      ...(kind === 'enterprise'
+        ? { enterprise: { companyName: o.companyName ?? '测试快递驿站有限公司', creditCode: o.creditCode ?? randomCreditCode() } }
+        : {}),
       client: 'app',
     },
   });
   assert.equal(r.statusCode, 201, r.body);
   const body = r.json() as { user: { id: string }; token: string; sessionId: string };
-  return { userId: body.user.id, token: body.token, sessionId: body.sessionId, headers: { authorization: `Bearer ${body.token}` }, identifier, password };
+  return {
+    userId: body.user.id,
+    token: body.token,
+    sessionId: body.sessionId,
+    headers: { authorization: `Bearer ${body.token}` },
+    identifier,
+    password,
+  };
 }
 
 /** Signs in with a password (and TOTP secret for staff) as an app client; returns bearer credentials. */
@@ -125,7 +135,14 @@ export async function loginUser(t: TestApp, identifier: string, password: string
   });
   assert.equal(r.statusCode, 200, r.body);
   const body = r.json() as { user: { id: string }; token: string; sessionId: string };
-  return { userId: body.user.id, token: body.token, sessionId: body.sessionId, headers: { authorization: `Bearer ${body.token}` }, identifier, password };
+  return {
+    userId: body.user.id,
+    token: body.token,
+    sessionId: body.sessionId,
+    headers: { authorization: `Bearer ${body.token}` },
+    identifier,
+    password,
+  };
 }
 
 /** Creates a staff member with the given roles (as an administrator would) and signs them in with TOTP. */

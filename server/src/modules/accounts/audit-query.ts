@@ -6,7 +6,15 @@ import * as repo from './repo.ts';
 /** Reads the security audit, newest first, with keyset pagination (stable under concurrent appends). */
 export async function findAuditEntries(
   p: Platform,
-  q: { actor?: string | undefined; subject?: string | undefined; action?: string | undefined; from?: string | undefined; to?: string | undefined; cursor?: string | undefined; limit?: number | undefined },
+  q: {
+    actor?: string | undefined;
+    subject?: string | undefined;
+    action?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    cursor?: string | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<{ items: repo.AuditRow[]; nextCursor: string | null }> {
   const limit = q.limit ?? 20;
   let before: { at: Date; id: string } | undefined;

@@ -33,4 +33,3 @@ export async function solveCaptcha(p: Platform, captchaId: string, answer: strin
   if (!expected) return false;
   return safeEqual(expected, p.keyring.mac(`captcha:${captchaId}:${answer.trim().toLowerCase()}`));
 }
-

@@ -46,7 +46,8 @@ export async function sendCode(
     throw new AppError('CODE_COOLDOWN', { retryAfter }, { extra: { retryAfter }, headers: { 'retry-after': String(retryAfter) } });
   }
   const day = shanghaiDay(p);
-  if ((await hitWindow(p, `acc:code:day:${idx}:${day}`, 24 * 3600_000)) > CODE_DAILY_PER_DESTINATION) throw new AppError('CODE_DAILY_LIMIT');
+  if ((await hitWindow(p, `acc:code:day:${idx}:${day}`, 24 * 3600_000)) > CODE_DAILY_PER_DESTINATION)
+    throw new AppError('CODE_DAILY_LIMIT');
   if ((await hitWindow(p, `acc:code:ipday:${ctx.ip}:${day}`, 24 * 3600_000)) > CODE_DAILY_PER_IP) throw new AppError('CODE_DAILY_LIMIT');
 
   let deliver = true;

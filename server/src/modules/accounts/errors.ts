@@ -11,7 +11,11 @@ export const AccountErrors = defineErrors({
   /** The channel does not match the destination (sms needs a phone, email an e-mail address). */
   CHANNEL_MISMATCH: { status: 400, zh: '发送方式与接收地址不匹配', en: 'The channel does not match the destination' },
   /** Resend cool-down: one code per destination per 60 s. */
-  CODE_COOLDOWN: { status: 429, zh: '验证码发送过于频繁，请 {retryAfter} 秒后再试', en: 'Please wait {retryAfter} s before requesting another code' },
+  CODE_COOLDOWN: {
+    status: 429,
+    zh: '验证码发送过于频繁，请 {retryAfter} 秒后再试',
+    en: 'Please wait {retryAfter} s before requesting another code',
+  },
   /** Daily cap of codes per destination or per client address reached. */
   CODE_DAILY_LIMIT: { status: 429, zh: '今日验证码发送次数已达上限', en: 'The daily limit of verification codes has been reached' },
   /** The code is wrong, expired, used, or has had too many wrong tries. */
@@ -21,7 +25,11 @@ export const AccountErrors = defineErrors({
   /** A phone number, e-mail address or credit code is already registered. */
   ACCOUNT_EXISTS: { status: 409, zh: '该{what}已注册', en: 'This {what} is already registered' },
   /** Enterprise registration needs the company name and the unified social credit code. */
-  ENTERPRISE_DETAILS_REQUIRED: { status: 400, zh: '企业注册需填写企业名称和统一社会信用代码', en: 'Enterprise registration needs the company name and credit code' },
+  ENTERPRISE_DETAILS_REQUIRED: {
+    status: 400,
+    zh: '企业注册需填写企业名称和统一社会信用代码',
+    en: 'Enterprise registration needs the company name and credit code',
+  },
   /** The unified social credit code fails the GB 32100 check. */
   INVALID_CREDIT_CODE: { status: 400, zh: '统一社会信用代码不正确', en: 'The unified social credit code is not valid' },
   /** Wrong identifier, password or code; the same answer whether or not the account exists. */
@@ -31,7 +39,11 @@ export const AccountErrors = defineErrors({
     en: 'Wrong account or password; {remaining} attempt(s) left',
   },
   /** Too many failures: the account is locked until `lockedUntil`. */
-  ACCOUNT_LOCKED: { status: 423, zh: '登录失败次数过多，账号已锁定至 {lockedUntilLocal}', en: 'Too many failed logins; locked until {lockedUntilLocal}' },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    zh: '登录失败次数过多，账号已锁定至 {lockedUntilLocal}',
+    en: 'Too many failed logins; locked until {lockedUntilLocal}',
+  },
   /** Too many failed logins from this network address. */
   LOGIN_THROTTLED: { status: 429, zh: '登录尝试过于频繁，请稍后再试', en: 'Too many login attempts from your network; try again later' },
   /** After repeated failures an image captcha must be solved. */

@@ -10,14 +10,29 @@ const COMMON: ReadonlySet<string> = new Set(
 );
 
 /** Base words that stay weak whatever short decoration is added around them ("Password2026!"). */
-const WEAK_STEMS = ['password', 'passw0rd', 'p@ssw0rd', 'qwerty', 'qwertyuiop', 'iloveyou', 'woaini', 'dingban', 'admin', 'welcome', 'letmein'];
+const WEAK_STEMS = [
+  'password',
+  'passw0rd',
+  'p@ssw0rd',
+  'qwerty',
+  'qwertyuiop',
+  'iloveyou',
+  'woaini',
+  'dingban',
+  'admin',
+  'welcome',
+  'letmein',
+];
 
 /** Why a password is refused, in both languages; undefined when it is acceptable. */
 export function passwordProblem(pw: string, context: string[] = []): { zh: string; en: string } | undefined {
   if (pw.length < 8 || pw.length > 128) return { zh: '长度需为 8–128 个字符', en: 'use 8 to 128 characters' };
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length;
   if (classes < 3) {
-    return { zh: '需包含小写字母、大写字母、数字、符号中的至少三类', en: 'mix at least three of lower-case, upper-case, digits and symbols' };
+    return {
+      zh: '需包含小写字母、大写字母、数字、符号中的至少三类',
+      en: 'mix at least three of lower-case, upper-case, digits and symbols',
+    };
   }
   const lower = pw.toLowerCase();
   const stripped = lower.replace(/^[^a-z]+|[^a-z]+$/g, '');
@@ -26,7 +41,8 @@ export function passwordProblem(pw: string, context: string[] = []): { zh: strin
     return { zh: '该密码过于常见', en: 'this password is too common' };
   }
   for (const c of context) {
-    if (c && c.length >= 4 && lower.includes(c.toLowerCase())) return { zh: '密码不能包含手机号或邮箱', en: 'do not use your phone number or e-mail in it' };
+    if (c && c.length >= 4 && lower.includes(c.toLowerCase()))
+      return { zh: '密码不能包含手机号或邮箱', en: 'do not use your phone number or e-mail in it' };
   }
   return undefined;
 }

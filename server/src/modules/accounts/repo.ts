@@ -32,7 +32,10 @@ export async function updateUser(ex: Executor, id: string, patch: Updateable<Acc
 }
 
 export async function countUsers(ex: Executor): Promise<number> {
-  const r = await ex.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await ex
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

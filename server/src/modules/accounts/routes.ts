@@ -59,7 +59,13 @@ export function registerRoutes(app: App, p: Platform): void {
 
   app.get(
     '/api/v1/auth/captcha',
-    { schema: { tags: ['auth'], summary: 'An image captcha, required after repeated login failures', response: { 200: s.CaptchaView, ...problems(429) } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'An image captcha, required after repeated login failures',
+        response: { 200: s.CaptchaView, ...problems(429) },
+      },
+    },
     async (_req, reply) => {
       reply.header('cache-control', 'no-store');
       return createCaptcha(p);
@@ -84,7 +90,10 @@ export function registerRoutes(app: App, p: Platform): void {
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End the current session', response: { 200: Ok, ...problems(401, 403) } }, preHandler: requireAuth },
+    {
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 200: Ok, ...problems(401, 403) } },
+      preHandler: requireAuth,
+    },
     async (req, reply) => {
       await service.logout(p, ctxOf(req), actorOf(req));
       clearSessionCookies(p, reply);
@@ -111,14 +120,26 @@ export function registerRoutes(app: App, p: Platform): void {
   // ---------------------------------------------------------------- me
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['accounts'], summary: 'The signed-in account (personal data masked)', response: { 200: s.MeView, ...problems(401) } }, preHandler: requireAuth },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'The signed-in account (personal data masked)',
+        response: { 200: s.MeView, ...problems(401) },
+      },
+      preHandler: requireAuth,
+    },
     async (req) => presentMe(p, await service.getUser(p, actorOf(req).userId)),
   );
 
   app.patch(
     '/api/v1/me',
     {
-      schema: { tags: ['accounts'], summary: 'Update profile: display name, avatar, language (S5.3a)', body: s.UpdateMeBody, response: { 200: s.MeView, ...problems(400, 401, 403) } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Update profile: display name, avatar, language (S5.3a)',
+        body: s.UpdateMeBody,
+        response: { 200: s.MeView, ...problems(400, 401, 403) },
+      },
       preHandler: requireAuth,
     },
     async (req) => presentMe(p, await service.updateProfile(p, ctxOf(req), actorOf(req), req.body)),
@@ -172,7 +193,10 @@ export function registerRoutes(app: App, p: Platform): void {
 
   app.get(
     '/api/v1/me/sessions',
-    { schema: { tags: ['accounts'], summary: 'My signed-in devices', response: { 200: s.SessionList, ...problems(401) } }, preHandler: requireAuth },
+    {
+      schema: { tags: ['accounts'], summary: 'My signed-in devices', response: { 200: s.SessionList, ...problems(401) } },
+      preHandler: requireAuth,
+    },
     async (req) => {
       const actor = actorOf(req);
       return { items: (await service.listMySessions(p, actor)).map((x) => presentSession(x, actor)) };
@@ -182,7 +206,12 @@ export function registerRoutes(app: App, p: Platform): void {
   app.delete(
     '/api/v1/me/sessions/:id',
     {
-      schema: { tags: ['accounts'], summary: 'Sign out one of my devices', params: IdParams, response: { 200: Ok, ...problems(401, 403, 404) } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign out one of my devices',
+        params: IdParams,
+        response: { 200: Ok, ...problems(401, 403, 404) },
+      },
       preHandler: requireAuth,
     },
     async (req) => {
@@ -193,14 +222,20 @@ export function registerRoutes(app: App, p: Platform): void {
 
   app.delete(
     '/api/v1/me/sessions',
-    { schema: { tags: ['accounts'], summary: 'Sign out all my other devices', response: { 200: s.EndedCount, ...problems(401, 403) } }, preHandler: requireAuth },
+    {
+      schema: { tags: ['accounts'], summary: 'Sign out all my other devices', response: { 200: s.EndedCount, ...problems(401, 403) } },
+      preHandler: requireAuth,
+    },
     async (req) => ({ ok: true as const, ended: await service.endOtherSessions(p, ctxOf(req), actorOf(req)) }),
   );
 
   // ---------------------------------------------------------------- staff (S6.1)
   app.get(
     '/api/v1/staff/users',
-    { schema: { tags: ['staff'], summary: 'Staff accounts', response: { 200: s.StaffList, ...problems(401, 403) } }, preHandler: requirePermission('staff:manage') },
+    {
+      schema: { tags: ['staff'], summary: 'Staff accounts', response: { 200: s.StaffList, ...problems(401, 403) } },
+      preHandler: requirePermission('staff:manage'),
+    },
     async () => ({ items: (await listStaffUsers(p)).map((u) => presentStaff(p, u)) }),
   );
 
@@ -218,7 +253,9 @@ export function registerRoutes(app: App, p: Platform): void {
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
       const c = await createStaffUser(p, ctxOf(req), actorOf(req), req.body);
-      return reply.code(201).send({ user: presentStaff(p, c.user), initialPassword: c.initialPassword, totpSecret: c.totpSecret, otpauthUri: c.otpauthUri });
+      return reply
+        .code(201)
+        .send({ user: presentStaff(p, c.user), initialPassword: c.initialPassword, totpSecret: c.totpSecret, otpauthUri: c.otpauthUri });
     },
   );
 
@@ -255,4 +292,3 @@ export function registerRoutes(app: App, p: Platform): void {
     },
   );
 }
-

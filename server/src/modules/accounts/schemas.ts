@@ -5,7 +5,9 @@ import { STAFF_ROLES } from './policy.ts';
 /** Request and response schemas of the accounts endpoints (validation, OpenAPI, the no-leak guard). */
 
 const Channel = Type.Union([Type.Literal('sms'), Type.Literal('email')]);
-const Client = Type.Union([Type.Literal('web'), Type.Literal('app')], { description: 'app → the token is returned in the body; web (default) → cookies' });
+const Client = Type.Union([Type.Literal('web'), Type.Literal('app')], {
+  description: 'app → the token is returned in the body; web (default) → cookies',
+});
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 const Destination = Type.String({ minLength: 3, maxLength: 254, description: 'Mainland mobile number or e-mail address' });
 const Locale = Type.Union([Type.Literal('zh-CN'), Type.Literal('en-US')]);
@@ -47,21 +49,19 @@ export const LoginBody = Type.Object({
   client: Type.Optional(Client),
 });
 
-export const MeView = Type.Object(
-  {
-    id: Uuid,
-    kind: Type.Union([Type.Literal('person'), Type.Literal('enterprise'), Type.Literal('staff')]),
-    displayName: Type.String(),
-    phone: Type.Union([Type.String(), Type.Null()], { description: 'masked' }),
-    email: Type.Union([Type.String(), Type.Null()], { description: 'masked' }),
-    locale: Locale,
-    avatarUrl: Type.Union([Type.String(), Type.Null()]),
-    roles: Type.Array(Type.String()),
-    permissions: Type.Array(Type.String()),
-    enterprise: Type.Union([Type.Object({ companyName: Type.String(), creditCode: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
-    createdAt: Timestamp,
-  },
-);
+export const MeView = Type.Object({
+  id: Uuid,
+  kind: Type.Union([Type.Literal('person'), Type.Literal('enterprise'), Type.Literal('staff')]),
+  displayName: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()], { description: 'masked' }),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'masked' }),
+  locale: Locale,
+  avatarUrl: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  permissions: Type.Array(Type.String()),
+  enterprise: Type.Union([Type.Object({ companyName: Type.String(), creditCode: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  createdAt: Timestamp,
+});
 
 export const AuthResult = Type.Object({
   user: MeView,
@@ -89,7 +89,12 @@ export const UpdateMeBody = Type.Object({
   companyName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
 });
 
-export const ChangeContactBody = Type.Object({ channel: Channel, destination: Destination, code: Type.String({ minLength: 1, maxLength: 10 }), password: Password });
+export const ChangeContactBody = Type.Object({
+  channel: Channel,
+  destination: Destination,
+  code: Type.String({ minLength: 1, maxLength: 10 }),
+  password: Password,
+});
 
 export const CancelBody = Type.Object({ password: Password });
 

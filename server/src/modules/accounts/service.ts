@@ -47,7 +47,11 @@ export interface RegisterInput {
 }
 
 /** Creates a person or enterprise account once the code sent to its phone/e-mail is proven; signs in. */
-export async function registerUser(p: Platform, ctx: RequestCtx, input: RegisterInput): Promise<{ user: repo.UserRow; session: IssuedSession }> {
+export async function registerUser(
+  p: Platform,
+  ctx: RequestCtx,
+  input: RegisterInput,
+): Promise<{ user: repo.UserRow; session: IssuedSession }> {
   const contact = parseDestination(input.channel, input.destination);
   let creditCode: string | undefined;
   if (input.kind === 'enterprise') {
@@ -82,10 +86,26 @@ export async function registerUser(p: Platform, ctx: RequestCtx, input: Register
         updated_at: now,
         cancelled_at: null,
       });
-      await audit(tx, { at: now, action: 'account.registered', actorId: id, subjectId: id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { kind: input.kind, via: contact.channel } });
+      await audit(tx, {
+        at: now,
+        action: 'account.registered',
+        actorId: id,
+        subjectId: id,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        detail: { kind: input.kind, via: contact.channel },
+      });
       await p.jobs.publish(tx, USER_REGISTERED, { userId: id, kind: input.kind });
       const session = await createSession(p, tx, id, ctx, input.client ?? 'web');
-      await audit(tx, { at: now, action: 'login', actorId: id, subjectId: id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { method: 'registration', sessionId: session.id } });
+      await audit(tx, {
+        at: now,
+        action: 'login',
+        actorId: id,
+        subjectId: id,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        detail: { method: 'registration', sessionId: session.id },
+      });
       const user = await repo.findUserById(tx, id);
       return { user: user!, session };
     });
@@ -140,7 +160,8 @@ export async function login(p: Platform, ctx: RequestCtx, input: LoginInput): Pr
   const failures = await peekWindow(p, failKey, windowMs);
   if (failures >= CAPTCHA_AFTER_FAILURES) {
     if (!input.captchaId || !input.captchaAnswer) throw new AppError('CAPTCHA_REQUIRED', {}, { extra: { captchaRequired: true } });
-    if (!(await solveCaptcha(p, input.captchaId, input.captchaAnswer))) throw new AppError('CAPTCHA_INVALID', {}, { extra: { captchaRequired: true } });
+    if (!(await solveCaptcha(p, input.captchaId, input.captchaAnswer)))
+      throw new AppError('CAPTCHA_INVALID', {}, { extra: { captchaRequired: true } });
   }
 
   let ok = false;
@@ -184,7 +205,15 @@ export async function login(p: Platform, ctx: RequestCtx, input: LoginInput): Pr
         detail: { method, identifier: maskContact(contact), failures: n },
       });
       if (locking) {
-        await audit(tx, { at: now, action: 'account.locked', result: 'success', subjectId: user?.id ?? null, ip: ctx.ip, userAgent: ctx.userAgent, detail: { identifier: maskContact(contact), until: until.toISOString() } });
+        await audit(tx, {
+          at: now,
+          action: 'account.locked',
+          result: 'success',
+          subjectId: user?.id ?? null,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          detail: { identifier: maskContact(contact), until: until.toISOString() },
+        });
         if (user) {
           await notify(p, tx, {
             userId: user.id,
@@ -203,14 +232,26 @@ export async function login(p: Platform, ctx: RequestCtx, input: LoginInput): Pr
     });
     if (locking) throw lockedProblem(until);
     const remaining = max - n;
-    throw new AppError('LOGIN_FAILED', { remaining }, { extra: { remainingAttempts: remaining, captchaRequired: n >= CAPTCHA_AFTER_FAILURES } });
+    throw new AppError(
+      'LOGIN_FAILED',
+      { remaining },
+      { extra: { remainingAttempts: remaining, captchaRequired: n >= CAPTCHA_AFTER_FAILURES } },
+    );
   }
 
   await resetWindow(p, failKey);
   return p.db.transaction().execute(async (tx) => {
     if (codeId && !(await repo.consumeCode(tx, codeId, now))) throw new AppError('LOGIN_FAILED', { remaining: p.config.loginMaxFailures });
     const session = await createSession(p, tx, user!.id, ctx, input.client ?? 'web');
-    await audit(tx, { at: now, action: 'login', actorId: user!.id, subjectId: user!.id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { method, sessionId: session.id } });
+    await audit(tx, {
+      at: now,
+      action: 'login',
+      actorId: user!.id,
+      subjectId: user!.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { method, sessionId: session.id },
+    });
     return { user: user!, session };
   });
 }
@@ -222,7 +263,15 @@ export async function logout(p: Platform, ctx: RequestCtx, actor: Actor): Promis
   const now = p.clock.now();
   await p.db.transaction().execute(async (tx) => {
     await repo.revokeSession(tx, actor.userId, actor.sessionId, 'logout', now);
-    await audit(tx, { at: now, action: 'session.ended', actorId: actor.userId, subjectId: actor.userId, ip: ctx.ip, userAgent: ctx.userAgent, detail: { sessionId: actor.sessionId, reason: 'logout' } });
+    await audit(tx, {
+      at: now,
+      action: 'session.ended',
+      actorId: actor.userId,
+      subjectId: actor.userId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { sessionId: actor.sessionId, reason: 'logout' },
+    });
   });
 }
 
@@ -237,7 +286,15 @@ export async function endMySession(p: Platform, ctx: RequestCtx, actor: Actor, s
   const now = p.clock.now();
   await p.db.transaction().execute(async (tx) => {
     if (!(await repo.revokeSession(tx, actor.userId, sessionId, 'ended_by_user', now))) throw new AppError('NOT_FOUND');
-    await audit(tx, { at: now, action: 'session.ended', actorId: actor.userId, subjectId: actor.userId, ip: ctx.ip, userAgent: ctx.userAgent, detail: { sessionId, reason: 'ended_by_user' } });
+    await audit(tx, {
+      at: now,
+      action: 'session.ended',
+      actorId: actor.userId,
+      subjectId: actor.userId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { sessionId, reason: 'ended_by_user' },
+    });
   });
 }
 
@@ -246,7 +303,15 @@ export async function endOtherSessions(p: Platform, ctx: RequestCtx, actor: Acto
   const now = p.clock.now();
   return p.db.transaction().execute(async (tx) => {
     const n = await repo.revokeUserSessions(tx, actor.userId, 'ended_by_user', now, actor.sessionId);
-    await audit(tx, { at: now, action: 'session.ended', actorId: actor.userId, subjectId: actor.userId, ip: ctx.ip, userAgent: ctx.userAgent, detail: { count: n, reason: 'others_ended_by_user' } });
+    await audit(tx, {
+      at: now,
+      action: 'session.ended',
+      actorId: actor.userId,
+      subjectId: actor.userId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { count: n, reason: 'others_ended_by_user' },
+    });
     return n;
   });
 }
@@ -278,7 +343,15 @@ export async function updateProfile(p: Platform, ctx: RequestCtx, actor: Actor, 
       ...(patch.companyName !== undefined && user.kind === 'enterprise' ? { company_name: patch.companyName.trim() } : {}),
       updated_at: now,
     });
-    await audit(tx, { at: now, action: 'profile.updated', actorId: actor.userId, subjectId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { fields: Object.keys(patch) } });
+    await audit(tx, {
+      at: now,
+      action: 'profile.updated',
+      actorId: actor.userId,
+      subjectId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { fields: Object.keys(patch) },
+    });
     return (await repo.findUserById(tx, user.id))!;
   });
 }
@@ -302,14 +375,29 @@ export async function changeContact(
       const other = await repo.findUserByContactIdx(tx, contact.channel, idx);
       if (other && other.id !== user.id) throw new AppError('ACCOUNT_EXISTS');
       await repo.updateUser(tx, user.id, { ...contactColumns(p, contact), updated_at: now });
-      await audit(tx, { at: now, action: 'contact.changed', actorId: actor.userId, subjectId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { channel: contact.channel, to: maskContact(contact) } });
+      await audit(tx, {
+        at: now,
+        action: 'contact.changed',
+        actorId: actor.userId,
+        subjectId: user.id,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        detail: { channel: contact.channel, to: maskContact(contact) },
+      });
       await notify(p, tx, {
         userId: user.id,
         category: 'account',
         mandatoryCopy: true,
         title: { zh: '联系方式已更改', en: 'Your contact details changed' },
-        body: { zh: '您的账号{what}已更改为 {masked}。如非本人操作，请立即联系客服。', en: 'The {whatEn} of your account is now {masked}. If this was not you, contact support now.' },
-        params: { what: contact.channel === 'sms' ? '手机号' : '邮箱', whatEn: contact.channel === 'sms' ? 'mobile number' : 'e-mail address', masked: maskContact(contact) },
+        body: {
+          zh: '您的账号{what}已更改为 {masked}。如非本人操作，请立即联系客服。',
+          en: 'The {whatEn} of your account is now {masked}. If this was not you, contact support now.',
+        },
+        params: {
+          what: contact.channel === 'sms' ? '手机号' : '邮箱',
+          whatEn: contact.channel === 'sms' ? 'mobile number' : 'e-mail address',
+          masked: maskContact(contact),
+        },
       });
       return (await repo.findUserById(tx, user.id))!;
     });
@@ -332,7 +420,12 @@ async function contextOf(p: Platform, user: repo.UserRow): Promise<string[]> {
 }
 
 /** Changes the password (current one required) and ends every other session. */
-export async function changePassword(p: Platform, ctx: RequestCtx, actor: Actor, input: { currentPassword: string; newPassword: string }): Promise<number> {
+export async function changePassword(
+  p: Platform,
+  ctx: RequestCtx,
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+): Promise<number> {
   const user = await getUser(p, actor.userId);
   if (!(await checkPassword(user.password_hash, input.currentPassword))) throw new AppError('PASSWORD_MISMATCH');
   assertStrongPassword(input.newPassword, await contextOf(p, user));
@@ -341,20 +434,35 @@ export async function changePassword(p: Platform, ctx: RequestCtx, actor: Actor,
   return p.db.transaction().execute(async (tx) => {
     await repo.updateUser(tx, user.id, { password_hash: hash, password_changed_at: now, updated_at: now });
     const ended = await repo.revokeUserSessions(tx, user.id, 'password_changed', now, actor.sessionId);
-    await audit(tx, { at: now, action: 'password.changed', actorId: actor.userId, subjectId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { sessionsEnded: ended } });
+    await audit(tx, {
+      at: now,
+      action: 'password.changed',
+      actorId: actor.userId,
+      subjectId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { sessionsEnded: ended },
+    });
     await notify(p, tx, {
       userId: user.id,
       category: 'account',
       mandatoryCopy: true,
       title: { zh: '密码已修改', en: 'Your password was changed' },
-      body: { zh: '您的登录密码已修改，其他设备已退出登录。如非本人操作，请立即重置密码。', en: 'Your password was changed and other devices were signed out. If this was not you, reset your password now.' },
+      body: {
+        zh: '您的登录密码已修改，其他设备已退出登录。如非本人操作，请立即重置密码。',
+        en: 'Your password was changed and other devices were signed out. If this was not you, reset your password now.',
+      },
     });
     return ended;
   });
 }
 
 /** Sets a new password with a code sent to the account's phone/e-mail; ends every session. */
-export async function resetPassword(p: Platform, ctx: RequestCtx, input: { identifier: string; code: string; newPassword: string }): Promise<void> {
+export async function resetPassword(
+  p: Platform,
+  ctx: RequestCtx,
+  input: { identifier: string; code: string; newPassword: string },
+): Promise<void> {
   const contact = parseIdentifier(input.identifier);
   const idx = contactIndex(p, contact);
   assertStrongPassword(input.newPassword, passwordContext(contact));
@@ -366,13 +474,24 @@ export async function resetPassword(p: Platform, ctx: RequestCtx, input: { ident
     if (!user || user.status !== 'active' || !(await repo.consumeCode(tx, codeId, now))) throw new AppError('CODE_INVALID');
     await repo.updateUser(tx, user.id, { password_hash: hash, password_changed_at: now, updated_at: now });
     const ended = await repo.revokeUserSessions(tx, user.id, 'password_reset', now);
-    await audit(tx, { at: now, action: 'password.reset', actorId: user.id, subjectId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { via: contact.channel, sessionsEnded: ended } });
+    await audit(tx, {
+      at: now,
+      action: 'password.reset',
+      actorId: user.id,
+      subjectId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { via: contact.channel, sessionsEnded: ended },
+    });
     await notify(p, tx, {
       userId: user.id,
       category: 'account',
       mandatoryCopy: true,
       title: { zh: '密码已重置', en: 'Your password was reset' },
-      body: { zh: '您的登录密码已通过验证码重置，所有设备均已退出登录。如非本人操作，请立即联系客服。', en: 'Your password was reset with a verification code and all devices were signed out. If this was not you, contact support now.' },
+      body: {
+        zh: '您的登录密码已通过验证码重置，所有设备均已退出登录。如非本人操作，请立即联系客服。',
+        en: 'Your password was reset with a verification code and all devices were signed out. If this was not you, contact support now.',
+      },
     });
     return user.id;
   });
@@ -412,7 +531,15 @@ export async function cancelAccount(p: Platform, ctx: RequestCtx, actor: Actor, 
       updated_at: now,
     });
     const ended = await repo.revokeUserSessions(tx, user.id, 'account_cancelled', now);
-    await audit(tx, { at: now, action: 'account.cancelled', actorId: user.id, subjectId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, detail: { sessionsEnded: ended } });
+    await audit(tx, {
+      at: now,
+      action: 'account.cancelled',
+      actorId: user.id,
+      subjectId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { sessionsEnded: ended },
+    });
     await p.jobs.publish(tx, USER_CANCELLED, { userId: user.id });
   });
 }

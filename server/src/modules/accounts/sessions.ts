@@ -27,7 +27,13 @@ export interface IssuedSession {
 const TOUCH_EVERY_MS = 60_000;
 
 /** Opens a session (opaque 256-bit token) on the caller's transaction. */
-export async function createSession(p: Platform, tx: Executor, userId: string, ctx: RequestCtx, client: 'web' | 'app'): Promise<IssuedSession> {
+export async function createSession(
+  p: Platform,
+  tx: Executor,
+  userId: string,
+  ctx: RequestCtx,
+  client: 'web' | 'app',
+): Promise<IssuedSession> {
   const now = p.clock.now();
   const s: IssuedSession = {
     id: newId(),

@@ -113,7 +113,13 @@ export async function createStaffUser(
 }
 
 /** Replaces a staff member's roles; the last administrator keeps the admin role. */
-export async function setStaffRoles(p: Platform, ctx: RequestCtx, actor: Actor, userId: string, roles: readonly string[]): Promise<repo.UserRow> {
+export async function setStaffRoles(
+  p: Platform,
+  ctx: RequestCtx,
+  actor: Actor,
+  userId: string,
+  roles: readonly string[],
+): Promise<repo.UserRow> {
   const next = assertRoles(roles);
   const now = p.clock.now();
   return p.db.transaction().execute(async (tx) => {
@@ -121,7 +127,8 @@ export async function setStaffRoles(p: Platform, ctx: RequestCtx, actor: Actor, 
     const user = await repo.findUserById(tx, userId);
     if (!user || user.status !== 'active') throw new AppError('NOT_FOUND');
     if (user.kind !== 'staff') throw new AppError('NOT_STAFF');
-    if (user.roles.includes('admin') && !next.includes('admin') && (await repo.countActiveAdmins(tx)) <= 1) throw new AppError('LAST_ADMIN');
+    if (user.roles.includes('admin') && !next.includes('admin') && (await repo.countActiveAdmins(tx)) <= 1)
+      throw new AppError('LAST_ADMIN');
     await repo.updateUser(tx, userId, { roles: next, updated_at: now });
     await audit(tx, {
       at: now,
@@ -167,7 +174,11 @@ export async function bootstrapAccounts(p: Platform): Promise<BootstrapResult> {
   await p.db.transaction().execute(async (tx) => {
     await repo.lockBootstrap(tx);
     if ((await repo.countUsers(tx)) > 0) return;
-    const admin = await insertStaff(p, tx, { identifier: 'admin@dingban.local', displayName: '平台管理员 Administrator', roles: ['admin'] });
+    const admin = await insertStaff(p, tx, {
+      identifier: 'admin@dingban.local',
+      displayName: '平台管理员 Administrator',
+      roles: ['admin'],
+    });
     await audit(tx, { at: now, action: 'staff.created', subjectId: admin.user.id, detail: { roles: ['admin'], bootstrap: true } });
     result.admin = { identifier: 'admin@dingban.local', password: admin.initialPassword, totpSecret: admin.totpSecret };
     if (!p.config.demoAccounts || p.config.env === 'production') return;
@@ -200,7 +211,13 @@ export async function bootstrapAccounts(p: Platform): Promise<BootstrapResult> {
     }
     for (const role of STAFF_ROLES) {
       const identifier = `${role}@demo.dingban.local`;
-      await insertStaff(p, tx, { identifier, displayName: `演示 ${role}`, roles: [role], password: DEMO_PASSWORD, totpSecret: DEMO_TOTP_SECRET });
+      await insertStaff(p, tx, {
+        identifier,
+        displayName: `演示 ${role}`,
+        roles: [role],
+        password: DEMO_PASSWORD,
+        totpSecret: DEMO_TOTP_SECRET,
+      });
       result.demo.push({ identifier, kind: 'staff', roles: [role] });
     }
   });
