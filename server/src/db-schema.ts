@@ -8,5 +8,6 @@ import type { AccountsTables } from './modules/accounts/tables.ts';
 import type { MessagesTables } from './modules/messages/tables.ts';
 import type { WalletTables } from './modules/wallet/tables.ts';
 import type { IdentityTables } from './modules/identity/tables.ts';
+import type { StoresTables } from './modules/stores/tables.ts';
 
-export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables {}
+export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables, StoresTables {}

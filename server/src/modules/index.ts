@@ -3,6 +3,7 @@ import { accountsModule } from './accounts/index.ts';
 import { messagesModule } from './messages/index.ts';
 import { identityModule } from './identity/index.ts';
 import { walletModule } from './wallet/index.ts';
+import { storesModule } from './stores/index.ts';
 
 /** Every module of the platform, in registration order. */
-export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule];
+export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule];
