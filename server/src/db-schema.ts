@@ -9,5 +9,6 @@ import type { MessagesTables } from './modules/messages/tables.ts';
 import type { WalletTables } from './modules/wallet/tables.ts';
 import type { IdentityTables } from './modules/identity/tables.ts';
 import type { StoresTables } from './modules/stores/tables.ts';
+import type { TrainingTables } from './modules/training/tables.ts';
 
-export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables, StoresTables {}
+export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables, StoresTables, TrainingTables {}

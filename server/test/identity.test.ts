@@ -17,7 +17,11 @@ describe('identity: real-name verification', () => {
   let dataDir: string;
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'dingban-identity-'));
-    t = await createTestApp({ env: { DATA_DIR: dataDir }, modules: [...modules, testActorModule], now: '2026-11-23T02:00:00Z' });
+    t = await createTestApp({
+      env: { DATA_DIR: dataDir, WEB_DIST: join(dataDir, 'no-web'), MAX_EVENT_LOOP_DELAY_MS: '60000' },
+      modules: [...modules, testActorModule],
+      now: '2026-11-23T02:00:00Z',
+    });
   });
   after(async () => {
     await t.close();

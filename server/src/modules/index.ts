@@ -4,6 +4,7 @@ import { messagesModule } from './messages/index.ts';
 import { identityModule } from './identity/index.ts';
 import { walletModule } from './wallet/index.ts';
 import { storesModule } from './stores/index.ts';
+import { trainingModule } from './training/index.ts';
 
 /** Every module of the platform, in registration order. */
-export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule];
+export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule, trainingModule];

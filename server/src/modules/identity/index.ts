@@ -4,7 +4,8 @@ import type { Module } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { identityRoutes } from './routes.ts';
-import { sweepIdentityExpiry, verificationState } from './service.ts';
+import { maskName } from './checksums.ts';
+import { CTX, sweepIdentityExpiry, verificationState } from './service.ts';
 
 export { setVerificationProvider, embeddedProvider, TEST_PERSONS, TEST_COMPANIES, type VerificationProvider } from './provider.ts';
 export { setFileStore, sweepIdentityExpiry } from './service.ts';
@@ -29,6 +30,15 @@ export async function requireVerified(p: Platform, userId: string, db: Executor 
   const state = await verificationState(db, userId, p.clock.now());
   if (state.verified) return;
   throw new AppError(state.reason === 'expired' ? 'IDENTITY_VERIFICATION_EXPIRED' : 'IDENTITY_NOT_VERIFIED');
+}
+
+/**
+ * The masked real name of a user (`张*`) from their approved verification (for an enterprise, the
+ * legal representative), or null when never verified: for certificates and order views.
+ */
+export async function findMaskedRealName(p: Platform, userId: string, db: Executor = p.db): Promise<string | null> {
+  const { record } = await verificationState(db, userId, p.clock.now());
+  return record ? maskName(p.keyring.decrypt(record.person_name_enc, CTX.personName)) : null;
 }
 
 /** Real-name verification of persons and enterprises (S5.2a/b/c). */

@@ -1,0 +1,46 @@
+import type { Executor } from '../../platform/db.ts';
+import type { Module } from '../../platform/module.ts';
+import type { Platform } from '../../platform/platform.ts';
+import './errors.ts';
+import { trainingRoutes } from './routes.ts';
+import { bestCertificate, checkCertificate, sweepCertificates } from './service.ts';
+import type { CertificateLevel } from './tables.ts';
+
+export { registerCourierStatsSource, sweepCertificates, levelFor, type CourierStats, type CourierStatsSource } from './service.ts';
+export type { CertificateLevel } from './tables.ts';
+
+/** The daily job that expires certificates and reminds holders 30 days ahead. */
+export const CERTIFICATE_SWEEP_JOB = 'training.certificate-sweep';
+
+/**
+ * Gate for taking orders (S5.4a): throws TRAINING_CERTIFICATE_REQUIRED unless the courier holds a valid
+ * certificate of the entry stage, and TRAINING_CERTIFICATE_LEVEL_TOO_LOW when the order type needs
+ * `minLevel` (gold > silver > bronze) and no valid certificate reaches it. Pass the transaction when
+ * the check must see the same snapshot as the order change.
+ */
+export async function requireValidCertificate(
+  p: Platform,
+  userId: string,
+  minLevel?: CertificateLevel,
+  db: Executor = p.db,
+): Promise<void> {
+  await checkCertificate(db, userId, p.clock.now(), minLevel);
+}
+
+/** A courier's best valid certificate for display on a taken order (S5.4b), or null. */
+export async function findCertificateSummary(
+  p: Platform,
+  userId: string,
+): Promise<{ number: string; level: CertificateLevel; expiresAt: string } | null> {
+  const c = await bestCertificate(p.db, userId, p.clock.now());
+  return c ? { number: c.number, level: c.level, expiresAt: c.expires_at.toISOString() } : null;
+}
+
+/** Courses, exams, stages and certificates (S5.4a/b). */
+export const trainingModule: Module = {
+  name: 'training',
+  register(app, p) {
+    trainingRoutes(app, p);
+    p.jobs.define(CERTIFICATE_SWEEP_JOB, async () => void (await sweepCertificates(p)), { cron: '20 2 * * *' });
+  },
+};

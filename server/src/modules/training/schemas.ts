@@ -1,0 +1,197 @@
+import { Type } from 'typebox';
+import { Timestamp, Uuid } from '../../platform/schemas.ts';
+
+const Text2 = Type.Object({ zh: Type.String(), en: Type.String() });
+const Level = Type.Union([Type.Literal('gold'), Type.Literal('silver'), Type.Literal('bronze')]);
+const Kind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('true_false')]);
+const MediaUrl = Type.String({ maxLength: 500, pattern: '^(https://|/)[^\\s"<>]*$', description: 'https:// or site-relative URL' });
+
+export const CourseView = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  title: Text2,
+  summary: Text2,
+  exam: Type.Object({ questionCount: Type.Integer(), minutes: Type.Integer() }),
+  levels: Type.Object(
+    { gold: Type.Integer(), silver: Type.Integer(), bronze: Type.Integer() },
+    { description: 'Minimum score per certificate level' },
+  ),
+  certificateValidDays: Type.Integer(),
+  active: Type.Boolean(),
+});
+
+export const LessonView = Type.Object({
+  id: Uuid,
+  position: Type.Integer(),
+  title: Type.String(),
+  bodyMarkdown: Type.String({ description: 'Markdown; clients render it escaped' }),
+  imageUrls: Type.Array(Type.String()),
+  videoUrl: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const CourseDetail = Type.Object({ course: CourseView, lessons: Type.Array(LessonView) });
+
+export const StageView = Type.Object({
+  code: Type.String(),
+  position: Type.Integer(),
+  name: Text2,
+  courseId: Uuid,
+  requirements: Type.Object({ completedOrders: Type.Integer(), daysOnPlatform: Type.Integer() }),
+  isEntry: Type.Boolean(),
+});
+
+export const CertificateView = Type.Object({
+  number: Type.String(),
+  level: Level,
+  score: Type.Integer(),
+  course: Type.Object({ id: Uuid, title: Text2 }),
+  status: Type.Union([Type.Literal('valid'), Type.Literal('superseded'), Type.Literal('expired'), Type.Literal('revoked')]),
+  issuedAt: Timestamp,
+  expiresAt: Timestamp,
+  verifyUrl: Type.String({ description: 'Public verification URL (the QR code content)' }),
+});
+
+export const TrainingPath = Type.Object({
+  completedOrders: Type.Integer(),
+  daysOnPlatform: Type.Integer(),
+  certifiedForOrders: Type.Boolean({ description: 'Holds a valid entry-stage certificate (S5.4a)' }),
+  stages: Type.Array(
+    Type.Object({
+      stage: StageView,
+      course: CourseView,
+      unlocked: Type.Boolean(),
+      passed: Type.Boolean(),
+      certificate: Type.Union([CertificateView, Type.Null()]),
+    }),
+  ),
+});
+
+/** A drawn paper: questions and shuffled options, deliberately without answers or explanations. */
+export const Paper = Type.Object({
+  attemptId: Uuid,
+  courseId: Uuid,
+  startedAt: Timestamp,
+  deadlineAt: Timestamp,
+  questions: Type.Array(
+    Type.Object({
+      questionId: Uuid,
+      kind: Kind,
+      stem: Type.String(),
+      options: Type.Array(Type.Object({ key: Type.String(), text: Type.String() })),
+    }),
+  ),
+});
+
+export const SubmitBody = Type.Object(
+  {
+    answers: Type.Array(
+      Type.Object(
+        { questionId: Uuid, choices: Type.Array(Type.String({ maxLength: 4 }), { maxItems: 10 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ExamResult = Type.Object({
+  attemptId: Uuid,
+  score: Type.Integer(),
+  passed: Type.Boolean(),
+  level: Type.Union([Level, Type.Null()]),
+  certificate: Type.Union([CertificateView, Type.Null()]),
+  review: Type.Array(
+    Type.Object({ questionId: Uuid, correct: Type.Boolean(), correctChoices: Type.Array(Type.String()), explanation: Type.String() }),
+    { description: 'Shown only after submission' },
+  ),
+});
+
+export const CertificateList = Type.Object({ items: Type.Array(CertificateView) });
+
+export const CertificateNumberParams = Type.Object({ number: Type.String({ minLength: 6, maxLength: 40 }) });
+
+export const CertificateVerification = Type.Object({
+  number: Type.String(),
+  genuine: Type.Literal(true),
+  valid: Type.Boolean(),
+  status: Type.String(),
+  level: Level,
+  course: Text2,
+  holder: Type.Union([Type.String(), Type.Null()], { description: 'Masked real name of the holder, e.g. 张*' }),
+  issuedAt: Timestamp,
+  expiresAt: Timestamp,
+});
+
+// ---- trainers ----
+
+export const CourseBody = Type.Object(
+  {
+    code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }),
+    titleZh: Type.String({ minLength: 1, maxLength: 100 }),
+    titleEn: Type.String({ minLength: 1, maxLength: 100 }),
+    summaryZh: Type.Optional(Type.String({ maxLength: 2000 })),
+    summaryEn: Type.Optional(Type.String({ maxLength: 2000 })),
+    examQuestionCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    examMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240 })),
+    goldMin: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    silverMin: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    bronzeMin: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    certificateValidDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export const CoursePatch = Type.Partial(Type.Omit(CourseBody, ['code']), { additionalProperties: false });
+export const CourseList = Type.Object({ items: Type.Array(CourseView) });
+
+export const LessonBody = Type.Object(
+  {
+    position: Type.Integer({ minimum: 1, maximum: 1000 }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    bodyMarkdown: Type.String({ minLength: 1, maxLength: 50_000 }),
+    imageUrls: Type.Optional(Type.Array(MediaUrl, { maxItems: 20 })),
+    videoUrl: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const QuestionBody = Type.Object(
+  {
+    kind: Kind,
+    stem: Type.String({ minLength: 2, maxLength: 1000 }),
+    options: Type.Optional(
+      Type.Array(Type.Object({ key: Type.String({ pattern: '^[A-H]$' }), text: Type.String({ minLength: 1, maxLength: 300 }) }), {
+        maxItems: 8,
+      }),
+    ),
+    correct: Type.Array(Type.String({ maxLength: 1 }), { minItems: 1, maxItems: 8 }),
+    explanation: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export const QuestionView = Type.Object({
+  id: Uuid,
+  kind: Kind,
+  stem: Type.String(),
+  options: Type.Array(Type.Object({ key: Type.String(), text: Type.String() })),
+  correct: Type.Array(Type.String()),
+  explanation: Type.String(),
+});
+export const QuestionList = Type.Object({ items: Type.Array(QuestionView) });
+
+export const StageCodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }) });
+export const StageBody = Type.Object(
+  {
+    position: Type.Integer({ minimum: 1, maximum: 100 }),
+    nameZh: Type.String({ minLength: 1, maxLength: 100 }),
+    nameEn: Type.String({ minLength: 1, maxLength: 100 }),
+    courseId: Uuid,
+    minCompletedOrders: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    minDaysOnPlatform: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    isEntry: Type.Boolean(),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export const StageList = Type.Object({ items: Type.Array(StageView) });

@@ -1,0 +1,480 @@
+import { randomInt } from 'node:crypto';
+import type { Actor } from '../../platform/auth.ts';
+import type { Executor } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import { newHumanNumber, newId } from '../../platform/ids.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { notify } from '../messages/index.ts';
+import * as repo from './repo.ts';
+import type { CertificateLevel, PaperItem, QuestionKind, QuestionOption } from './tables.ts';
+
+const DAY_MS = 86_400_000;
+/** Couriers are reminded this long before a certificate expires. */
+export const CERTIFICATE_REMINDER_DAYS = 30;
+/** Network latency allowance after an exam's deadline. */
+const SUBMIT_GRACE_MS = 60_000;
+
+export const LEVEL_RANK: Record<CertificateLevel, number> = { bronze: 1, silver: 2, gold: 3 };
+export const LEVEL_NAMES: Record<CertificateLevel, { zh: string; en: string }> = {
+  gold: { zh: '金牌', en: 'gold' },
+  silver: { zh: '银牌', en: 'silver' },
+  bronze: { zh: '铜牌', en: 'bronze' },
+};
+
+/** What unlocks later stages: completed orders and time on the platform. */
+export interface CourierStats {
+  completedOrders: number;
+  memberSince: Date | null;
+}
+/** Supplies part of a courier's stats; the orders module reports completed orders, accounts the sign-up date. */
+export type CourierStatsSource = (p: Platform, userId: string) => Promise<Partial<CourierStats>>;
+const statsSources: CourierStatsSource[] = [];
+
+/**
+ * Lets another module feed stage unlocking without training reading its tables. Without a source a
+ * courier has 0 completed orders and 0 days, so only the entry stage is open (never a fake unlock).
+ */
+export function registerCourierStatsSource(source: CourierStatsSource): void {
+  statsSources.push(source);
+}
+
+export async function courierStats(p: Platform, userId: string): Promise<CourierStats & { daysOnPlatform: number }> {
+  let completedOrders = 0;
+  let memberSince: Date | null = null;
+  for (const source of statsSources) {
+    const s = await source(p, userId);
+    if (s.completedOrders !== undefined) completedOrders = Math.max(completedOrders, s.completedOrders);
+    if (s.memberSince && (!memberSince || s.memberSince < memberSince)) memberSince = s.memberSince;
+  }
+  const daysOnPlatform = memberSince ? Math.max(0, Math.floor((p.clock.now().getTime() - memberSince.getTime()) / DAY_MS)) : 0;
+  return { completedOrders, memberSince, daysOnPlatform };
+}
+
+const stageUnlocked = (s: repo.StageRow, stats: { completedOrders: number; daysOnPlatform: number }) =>
+  s.is_entry || (stats.completedOrders >= s.min_completed_orders && stats.daysOnPlatform >= s.min_days_on_platform);
+
+function shuffle<T>(items: T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** The level a score earns under a course's thresholds, or null below the pass mark. */
+export function levelFor(score: number, c: Pick<repo.CourseRow, 'gold_min' | 'silver_min' | 'bronze_min'>): CertificateLevel | null {
+  if (score >= c.gold_min) return 'gold';
+  if (score >= c.silver_min) return 'silver';
+  if (score >= c.bronze_min) return 'bronze';
+  return null;
+}
+
+/** The training path: every stage with whether it is open, passed, and its certificate (S5.4b). */
+export async function getTrainingPath(p: Platform, actor: Actor) {
+  const now = p.clock.now();
+  const stats = await courierStats(p, actor.userId);
+  const stages = await repo.listStages(p.db);
+  const certs = await repo.listValidCertificates(p.db, actor.userId, now);
+  const courses = new Map((await repo.listCourses(p.db)).map((c) => [c.id, c]));
+  return {
+    stats,
+    stages: stages.map((s) => ({
+      stage: s,
+      course: courses.get(s.course_id)!,
+      unlocked: stageUnlocked(s, stats),
+      certificate: certs.find((c) => c.course_id === s.course_id) ?? null,
+    })),
+  };
+}
+
+export async function getCourse(p: Platform, courseId: string) {
+  const course = await repo.findCourse(p.db, courseId);
+  if (!course || !course.active) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  return { course, lessons: await repo.listLessons(p.db, courseId) };
+}
+
+/** Draws a randomised, timed paper for the caller (questions and option order shuffled; no answers). */
+export async function startAttempt(p: Platform, actor: Actor, courseId: string) {
+  const course = await repo.findCourse(p.db, courseId);
+  if (!course || !course.active) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  // A course that belongs to stages is open when any of them is unlocked; one outside the path
+  // (e.g. a refresher assigned by staff) is open to everyone.
+  const stages = (await repo.listStages(p.db)).filter((s) => s.course_id === courseId);
+  if (stages.length) {
+    const stats = await courierStats(p, actor.userId);
+    if (!stages.some((s) => stageUnlocked(s, stats))) {
+      const s = stages[0]!;
+      throw new AppError('TRAINING_STAGE_LOCKED', { orders: s.min_completed_orders, days: s.min_days_on_platform });
+    }
+  }
+  const bank = await repo.listActiveQuestions(p.db, courseId);
+  if (bank.length < course.exam_question_count) throw new AppError('TRAINING_QUESTION_BANK_TOO_SMALL');
+  const drawn = shuffle(bank).slice(0, course.exam_question_count);
+  const paper: PaperItem[] = drawn.map((q) => ({ questionId: q.id, optionOrder: shuffle(q.options.map((o) => o.key)) }));
+  const now = p.clock.now();
+  const attempt = {
+    id: newId(),
+    user_id: actor.userId,
+    course_id: courseId,
+    paper,
+    started_at: now,
+    deadline_at: new Date(now.getTime() + course.exam_minutes * 60_000),
+  };
+  await repo.insertAttempt(p.db, attempt);
+  const byId = new Map(drawn.map((q) => [q.id, q]));
+  return {
+    attempt,
+    course,
+    questions: paper.map((item) => {
+      const q = byId.get(item.questionId)!;
+      const opts = new Map(q.options.map((o) => [o.key, o.text]));
+      return { questionId: q.id, kind: q.kind, stem: q.stem, options: item.optionOrder.map((key) => ({ key, text: opts.get(key)! })) };
+    }),
+  };
+}
+
+/** Grades a paper on the server, issues or renews the certificate when it passes (S5.4a/b). */
+export async function submitAttempt(p: Platform, actor: Actor, attemptId: string, answers: { questionId: string; choices: string[] }[]) {
+  const attempt = await repo.findAttempt(p.db, attemptId);
+  if (!attempt || attempt.user_id !== actor.userId) throw new AppError('TRAINING_ATTEMPT_NOT_FOUND');
+  if (attempt.submitted_at) throw new AppError('TRAINING_ATTEMPT_SUBMITTED');
+  const now = p.clock.now();
+  if (now.getTime() > attempt.deadline_at.getTime() + SUBMIT_GRACE_MS) throw new AppError('TRAINING_ATTEMPT_TIMED_OUT');
+  const course = (await repo.findCourse(p.db, attempt.course_id))!;
+  const paper = attempt.paper as PaperItem[];
+  const questions = new Map(
+    (
+      await repo.findQuestions(
+        p.db,
+        paper.map((i) => i.questionId),
+      )
+    ).map((q) => [q.id, q]),
+  );
+  const given: Record<string, string[]> = {};
+  for (const a of answers) {
+    const q = questions.get(a.questionId);
+    if (!q || !paper.some((i) => i.questionId === a.questionId))
+      throw new AppError('TRAINING_ANSWER_INVALID', { detail: `question ${a.questionId} is not on this paper` });
+    const choices = [...new Set(a.choices)].sort();
+    if (choices.some((c) => !q.options.some((o) => o.key === c)))
+      throw new AppError('TRAINING_ANSWER_INVALID', { detail: `unknown option for ${a.questionId}` });
+    if (q.kind !== 'multiple' && choices.length > 1)
+      throw new AppError('TRAINING_ANSWER_INVALID', { detail: `one choice only for ${a.questionId}` });
+    given[a.questionId] = choices;
+  }
+  const review = paper.map((item) => {
+    const q = questions.get(item.questionId)!;
+    const correct = [...q.correct].sort();
+    const mine = given[item.questionId] ?? [];
+    return {
+      questionId: q.id,
+      correct: mine.length === correct.length && mine.every((c, i) => c === correct[i]),
+      correctChoices: correct,
+      explanation: q.explanation,
+    };
+  });
+  const score = Math.round((100 * review.filter((r) => r.correct).length) / paper.length);
+  const level = levelFor(score, course);
+  return p.db.transaction().execute(async (tx) => {
+    if (!(await repo.completeAttempt(tx, attempt.id, { submitted_at: now, answers: given, score, passed: level !== null }))) {
+      throw new AppError('TRAINING_ATTEMPT_SUBMITTED');
+    }
+    let certificate: repo.CertificateRow | null = null;
+    if (level) {
+      await repo.supersedeCertificates(tx, actor.userId, course.id);
+      certificate = {
+        id: newId(),
+        number: newHumanNumber('DBC', now),
+        user_id: actor.userId,
+        course_id: course.id,
+        attempt_id: attempt.id,
+        level,
+        score,
+        status: 'valid',
+        issued_at: now,
+        expires_at: new Date(now.getTime() + course.certificate_valid_days * DAY_MS),
+        reminded_at: null,
+      };
+      await repo.insertCertificate(tx, certificate);
+      await p.jobs.publish(tx, 'training.certificate.issued', {
+        certificateId: certificate.id,
+        userId: actor.userId,
+        courseId: course.id,
+        level,
+        expiresAt: certificate.expires_at.toISOString(),
+      });
+      await notify(p, tx, {
+        userId: actor.userId,
+        category: 'system',
+        title: { zh: '恭喜通过考试', en: 'Exam passed' },
+        body: {
+          zh: '您以 {score} 分通过「{course}」考试，获得{levelZh}证书（编号 {number}）。',
+          en: 'You passed "{courseEn}" with {score} points and earned a {levelEn} certificate (no. {number}).',
+        },
+        params: {
+          score,
+          course: course.title_zh,
+          courseEn: course.title_en,
+          levelZh: LEVEL_NAMES[level].zh,
+          levelEn: LEVEL_NAMES[level].en,
+          number: certificate.number,
+        },
+        link: '/training/certificates',
+      });
+    }
+    await p.jobs.publish(tx, 'training.exam.graded', {
+      attemptId: attempt.id,
+      userId: actor.userId,
+      courseId: course.id,
+      score,
+      passed: level !== null,
+    });
+    return { attempt: { ...attempt, submitted_at: now, score, passed: level !== null }, course, level, certificate, review };
+  });
+}
+
+export async function findMyCertificates(p: Platform, actor: Actor) {
+  const certs = await repo.listCertificatesOfUser(p.db, actor.userId);
+  const courses = new Map((await repo.listCourses(p.db)).map((c) => [c.id, c]));
+  return certs.map((c) => ({ cert: c, course: courses.get(c.course_id)! }));
+}
+
+/** Looks a certificate up by its public number; `valid` accounts for expiry at this moment. */
+export async function verifyCertificate(p: Platform, number: string) {
+  const cert = await repo.findCertificateByNumber(p.db, number.trim().toUpperCase());
+  if (!cert) throw new AppError('CERTIFICATE_NOT_FOUND');
+  const course = (await repo.findCourse(p.db, cert.course_id))!;
+  return { cert, course, valid: cert.status === 'valid' && cert.expires_at > p.clock.now() };
+}
+
+/** The best valid certificate of a user (highest level, then latest expiry), or undefined. */
+export async function bestCertificate(db: Executor, userId: string, now: Date): Promise<repo.CertificateRow | undefined> {
+  const certs = await repo.listValidCertificates(db, userId, now);
+  return certs.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || b.expires_at.getTime() - a.expires_at.getTime())[0];
+}
+
+/**
+ * The gate for taking orders (S5.4a): a valid certificate of the entry stage's course, and, when the
+ * order type asks for one, any valid certificate at `minLevel` or above.
+ */
+export async function checkCertificate(db: Executor, userId: string, now: Date, minLevel?: CertificateLevel): Promise<void> {
+  const entry = await repo.findEntryStage(db);
+  const certs = await repo.listValidCertificates(db, userId, now);
+  if (!entry || !certs.some((c) => c.course_id === entry.course_id)) throw new AppError('TRAINING_CERTIFICATE_REQUIRED');
+  if (minLevel && !certs.some((c) => LEVEL_RANK[c.level] >= LEVEL_RANK[minLevel])) {
+    throw new AppError('TRAINING_CERTIFICATE_LEVEL_TOO_LOW', { level: LEVEL_NAMES[minLevel].zh });
+  }
+}
+
+/** Daily: expires certificates past their date and reminds holders 30 days ahead. Idempotent. */
+export async function sweepCertificates(p: Platform): Promise<{ expired: number; reminded: number }> {
+  const now = p.clock.now();
+  let expired = 0;
+  let reminded = 0;
+  for (const c of await repo.listExpiredValid(p.db, now)) {
+    await p.db.transaction().execute(async (tx) => {
+      if (!(await repo.markCertificate(tx, c.id, { status: 'expired' }))) return;
+      expired++;
+      await p.jobs.publish(tx, 'training.certificate.expired', { certificateId: c.id, userId: c.user_id, courseId: c.course_id });
+      await notify(p, tx, {
+        userId: c.user_id,
+        category: 'system',
+        title: { zh: '培训证书已过期', en: 'Training certificate expired' },
+        body: {
+          zh: '您的证书 {number} 已过期，请重新参加培训考试。',
+          en: 'Your certificate {number} has expired; please retake the training exam.',
+        },
+        params: { number: c.number },
+        link: '/training',
+      });
+    });
+  }
+  const horizon = new Date(now.getTime() + CERTIFICATE_REMINDER_DAYS * DAY_MS);
+  for (const c of await repo.listExpiringUnreminded(p.db, now, horizon)) {
+    await p.db.transaction().execute(async (tx) => {
+      if (!(await repo.markCertificate(tx, c.id, { reminded_at: now }))) return;
+      reminded++;
+      await notify(p, tx, {
+        userId: c.user_id,
+        category: 'system',
+        title: { zh: '培训证书即将到期', en: 'Training certificate expires soon' },
+        body: {
+          zh: '您的证书 {number} 将于 {date} 到期，请及时参加复训考试。',
+          en: 'Your certificate {number} expires on {date}; retake the exam in time to keep taking orders.',
+        },
+        params: { number: c.number, date: c.expires_at.toISOString().slice(0, 10) },
+        link: '/training',
+      });
+    });
+  }
+  return { expired, reminded };
+}
+
+// ---- trainers (permission training:manage) ----
+
+export interface CourseInput {
+  code: string;
+  titleZh: string;
+  titleEn: string;
+  summaryZh?: string | undefined;
+  summaryEn?: string | undefined;
+  examQuestionCount?: number | undefined;
+  examMinutes?: number | undefined;
+  goldMin?: number | undefined;
+  silverMin?: number | undefined;
+  bronzeMin?: number | undefined;
+  certificateValidDays?: number | undefined;
+  active?: boolean | undefined;
+}
+
+function checkThresholds(c: { gold_min: number; silver_min: number; bronze_min: number }) {
+  if (!(c.gold_min <= 100 && c.gold_min >= c.silver_min && c.silver_min >= c.bronze_min && c.bronze_min >= 1)) {
+    throw new AppError('VALIDATION_FAILED', { detail: 'thresholds must satisfy 100 ≥ gold ≥ silver ≥ bronze ≥ 1' });
+  }
+}
+
+export async function createCourse(p: Platform, input: CourseInput): Promise<repo.CourseRow> {
+  const row: repo.CourseRow = {
+    id: newId(),
+    code: input.code,
+    title_zh: input.titleZh,
+    title_en: input.titleEn,
+    summary_zh: input.summaryZh ?? '',
+    summary_en: input.summaryEn ?? '',
+    exam_question_count: input.examQuestionCount ?? 10,
+    exam_minutes: input.examMinutes ?? 20,
+    gold_min: input.goldMin ?? 90,
+    silver_min: input.silverMin ?? 75,
+    bronze_min: input.bronzeMin ?? 60,
+    certificate_valid_days: input.certificateValidDays ?? 365,
+    active: input.active ?? true,
+    created_at: p.clock.now(),
+  };
+  checkThresholds(row);
+  if ((await repo.listCourses(p.db)).some((c) => c.code === row.code)) throw new AppError('TRAINING_CODE_TAKEN');
+  await repo.insertCourse(p.db, row);
+  return row;
+}
+
+export async function updateCourse(p: Platform, id: string, input: Partial<CourseInput>): Promise<repo.CourseRow> {
+  const current = await repo.findCourse(p.db, id);
+  if (!current) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  const set = {
+    ...(input.titleZh !== undefined && { title_zh: input.titleZh }),
+    ...(input.titleEn !== undefined && { title_en: input.titleEn }),
+    ...(input.summaryZh !== undefined && { summary_zh: input.summaryZh }),
+    ...(input.summaryEn !== undefined && { summary_en: input.summaryEn }),
+    ...(input.examQuestionCount !== undefined && { exam_question_count: input.examQuestionCount }),
+    ...(input.examMinutes !== undefined && { exam_minutes: input.examMinutes }),
+    ...(input.goldMin !== undefined && { gold_min: input.goldMin }),
+    ...(input.silverMin !== undefined && { silver_min: input.silverMin }),
+    ...(input.bronzeMin !== undefined && { bronze_min: input.bronzeMin }),
+    ...(input.certificateValidDays !== undefined && { certificate_valid_days: input.certificateValidDays }),
+    ...(input.active !== undefined && { active: input.active }),
+  };
+  checkThresholds({ ...current, ...set });
+  return (await repo.updateCourse(p.db, id, set))!;
+}
+
+export async function addLesson(
+  p: Platform,
+  courseId: string,
+  input: { position: number; title: string; bodyMarkdown: string; imageUrls?: string[] | undefined; videoUrl?: string | null | undefined },
+): Promise<repo.LessonRow> {
+  if (!(await repo.findCourse(p.db, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  if ((await repo.listLessons(p.db, courseId)).some((l) => l.position === input.position)) throw new AppError('CONFLICT');
+  const row: repo.LessonRow = {
+    id: newId(),
+    course_id: courseId,
+    position: input.position,
+    title: input.title,
+    body_markdown: input.bodyMarkdown,
+    image_urls: input.imageUrls ?? [],
+    video_url: input.videoUrl ?? null,
+  };
+  await repo.insertLesson(p.db, row);
+  return row;
+}
+
+export async function addQuestion(
+  p: Platform,
+  courseId: string,
+  input: { kind: QuestionKind; stem: string; options?: QuestionOption[] | undefined; correct: string[]; explanation?: string | undefined },
+): Promise<repo.QuestionRow> {
+  if (!(await repo.findCourse(p.db, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  const options =
+    input.kind === 'true_false'
+      ? [
+          { key: 'T', text: '正确' },
+          { key: 'F', text: '错误' },
+        ]
+      : (input.options ?? []);
+  const keys = options.map((o) => o.key);
+  const correct = [...new Set(input.correct)];
+  const bad = (detail: string) => new AppError('TRAINING_QUESTION_INVALID', { detail });
+  if (new Set(keys).size !== keys.length) throw bad('option keys must be unique');
+  if (input.kind !== 'true_false' && options.length < 2) throw bad('at least two options');
+  if (!correct.length || correct.some((c) => !keys.includes(c))) throw bad('correct answers must be option keys');
+  if (input.kind !== 'multiple' && correct.length !== 1) throw bad('exactly one correct answer');
+  if (input.kind === 'multiple' && correct.length < 2) throw bad('a multiple-choice question has at least two correct answers');
+  const row: repo.QuestionRow = {
+    id: newId(),
+    course_id: courseId,
+    kind: input.kind,
+    stem: input.stem,
+    options,
+    correct,
+    explanation: input.explanation ?? '',
+    active: true,
+    created_at: p.clock.now(),
+  };
+  await repo.insertQuestion(p.db, row);
+  return row;
+}
+
+export async function listQuestions(p: Platform, courseId: string) {
+  if (!(await repo.findCourse(p.db, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  return repo.listActiveQuestions(p.db, courseId);
+}
+
+export async function retireQuestion(p: Platform, id: string) {
+  const q = await repo.setQuestionActive(p.db, id, false);
+  if (!q) throw new AppError('NOT_FOUND');
+  return q;
+}
+
+export async function putStage(
+  p: Platform,
+  code: string,
+  input: {
+    position: number;
+    nameZh: string;
+    nameEn: string;
+    courseId: string;
+    minCompletedOrders: number;
+    minDaysOnPlatform: number;
+    isEntry: boolean;
+    active?: boolean | undefined;
+  },
+): Promise<repo.StageRow> {
+  if (!(await repo.findCourse(p.db, input.courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  try {
+    return await repo.upsertStage(p.db, {
+      id: newId(),
+      code,
+      position: input.position,
+      name_zh: input.nameZh,
+      name_en: input.nameEn,
+      course_id: input.courseId,
+      min_completed_orders: input.minCompletedOrders,
+      min_days_on_platform: input.minDaysOnPlatform,
+      is_entry: input.isEntry,
+      active: input.active ?? true,
+    });
+  } catch (err) {
+    // Unique violations: a second entry stage, or a position another stage holds.
+    if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT');
+    throw err;
+  }
+}
