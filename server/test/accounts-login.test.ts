@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { createTestApp, testDatabaseUrl, testRedisUrl, type TestApp } from './helpers.ts';
 import { TEST_ENV, registerUser, requestCode, loginUser, uniquePhone, TEST_PASSWORD } from './factories.ts';
 import { captchaTextForTests } from '../src/modules/accounts/captcha.ts';
 import { registerObligationCheck, unregisterObligationCheck } from '../src/modules/accounts/obligations.ts';
@@ -273,4 +273,45 @@ describe('accounts: login, lockout, sessions, recovery, cancellation', () => {
     assert.notEqual(again.userId, u.userId);
     assert.equal(TEST_PASSWORD, again.password);
   });
+
+  it(
+    'S5.1c: failures counted on one server process lock the account on another (shared Redis + PostgreSQL)',
+    { skip: !(testDatabaseUrl && testRedisUrl) && 'needs TEST_DATABASE_URL and TEST_REDIS_URL' },
+    async () => {
+      const u = await registerUser(t);
+      const t2 = await createTestApp({
+        env: TEST_ENV,
+        databaseUrl: t.config.databaseUrl!,
+        redisPrefix: t.config.redisPrefix,
+        now: t.clock.now(),
+        overrides: { keyring: t.p.keyring },
+      });
+      try {
+        const wrong = { identifier: u.identifier, password: 'Wrong-Pass#1', client: 'app' };
+        const apps = [t, t2, t, t2, t];
+        let last;
+        for (const [i, a] of apps.entries()) {
+          const c =
+            i >= 2
+              ? await (async () => {
+                  const r = await a.app.inject({ method: 'GET', url: '/api/v1/auth/captcha' });
+                  return { captchaId: r.json().captchaId, captchaAnswer: captchaTextForTests.get(r.json().captchaId) };
+                })()
+              : {};
+          last = await a.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { ...wrong, ...c } });
+        }
+        assert.equal(last!.json().code, 'ACCOUNT_LOCKED');
+        const other = await t2.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { identifier: u.identifier, password: u.password, client: 'app' },
+        });
+        assert.equal(other.statusCode, 423, 'the other process sees the lock');
+        // A session opened on one process works on the other.
+        assert.equal((await t2.app.inject({ method: 'GET', url: '/api/v1/me', headers: u.headers })).statusCode, 200);
+      } finally {
+        await t2.close();
+      }
+    },
+  );
 });
