@@ -1,0 +1,31 @@
+import type { ReactNode } from 'react';
+import { AuditOutlined, HomeOutlined, MessageOutlined, QuestionCircleOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import type { MessageKey } from './dictionary.ts';
+import type { Me } from './session.tsx';
+
+export interface NavItem {
+  path: string;
+  label: MessageKey;
+  icon: ReactNode;
+  /** Shows the unread badge. */
+  badge?: boolean;
+}
+
+/**
+ * What a user may navigate to: only features that exist on the server and that the user's
+ * permissions allow (the server checks again; hiding a link is convenience, not security).
+ */
+export function navFor(me: Me): NavItem[] {
+  const perms = new Set<string>(me.permissions);
+  const items: NavItem[] = [
+    { path: '/', label: 'nav.home', icon: <HomeOutlined /> },
+    { path: '/messages', label: 'nav.messages', icon: <MessageOutlined />, badge: true },
+  ];
+  if (me.kind === 'staff') {
+    if (perms.has('staff:manage')) items.push({ path: '/staff/users', label: 'nav.staffUsers', icon: <TeamOutlined /> });
+    if (perms.has('audit:read')) items.push({ path: '/audit', label: 'nav.audit', icon: <AuditOutlined /> });
+  }
+  items.push({ path: '/me', label: 'nav.me', icon: <UserOutlined /> });
+  items.push({ path: '/help', label: 'nav.help', icon: <QuestionCircleOutlined /> });
+  return items;
+}

@@ -1,0 +1,51 @@
+import { Card, Space, Tabs } from 'antd';
+import { useI18n } from '../../app/i18n.tsx';
+import { PageHeader } from '../../app/layouts.tsx';
+import { useSession } from '../../app/session.tsx';
+import { ProfileForm } from './ProfileForm.tsx';
+import { PasswordForm } from './PasswordForm.tsx';
+import { SessionsList } from './SessionsList.tsx';
+import { TotpEnrolment } from './TotpEnrolment.tsx';
+import { NotificationPrefs } from './NotificationPrefs.tsx';
+
+/** Profile and security (S5.3a, S6.6 personal configuration): profile, password, devices, 2FA, notifications. */
+export function ProfilePage() {
+  const { t } = useI18n();
+  const { me, logout } = useSession();
+  if (!me) return null;
+  return (
+    <>
+      <PageHeader title={t('me.title')} />
+      <Tabs
+        items={[
+          { key: 'profile', label: t('me.profile'), children: <ProfileForm me={me} /> },
+          {
+            key: 'security',
+            label: <span data-testid="tab-security">{t('me.security')}</span>,
+            children: (
+              <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+                <Card title={t('me.changePassword')}>
+                  <PasswordForm />
+                </Card>
+                {me.kind === 'staff' && (
+                  <Card title={t('me.totp')}>
+                    <TotpEnrolment me={me} />
+                  </Card>
+                )}
+                <Card title={t('me.sessions')}>
+                  <SessionsList />
+                </Card>
+              </Space>
+            ),
+          },
+          { key: 'notifications', label: t('msg.prefs'), children: <NotificationPrefs /> },
+        ]}
+      />
+      <Card style={{ marginTop: 16 }}>
+        <a onClick={() => void logout()} data-testid="logout" role="button">
+          {t('nav.logout')}
+        </a>
+      </Card>
+    </>
+  );
+}
