@@ -10,5 +10,6 @@ import type { WalletTables } from './modules/wallet/tables.ts';
 import type { IdentityTables } from './modules/identity/tables.ts';
 import type { StoresTables } from './modules/stores/tables.ts';
 import type { TrainingTables } from './modules/training/tables.ts';
+import type { OrdersTables } from './modules/orders/tables.ts';
 
-export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables, StoresTables, TrainingTables {}
+export interface DB extends PlatformTables, RiskTables, AccountsTables, MessagesTables, WalletTables, IdentityTables, StoresTables, TrainingTables, OrdersTables {}

@@ -28,9 +28,16 @@ describe('stores and regions', () => {
     const provinces = (await t.app.inject({ method: 'GET', url: '/api/v1/regions' })).json().items as { code: string; name: string }[];
     assert.equal(provinces.length, 31);
     assert.ok(provinces.some((p) => p.code === '440000' && p.name === '广东省'));
-    const cities = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=440000' })).json().items as { code: string; name: string }[];
+    const cities = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=440000' })).json().items as {
+      code: string;
+      name: string;
+    }[];
     assert.ok(cities.some((c) => c.code === '440300' && c.name === '深圳市'));
-    const districts = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=440300' })).json().items as { code: string; name: string; level: string }[];
+    const districts = (await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=440300' })).json().items as {
+      code: string;
+      name: string;
+      level: string;
+    }[];
     assert.ok(districts.some((d) => d.code === '440305' && d.name === '南山区' && d.level === 'district'));
     const missing = await t.app.inject({ method: 'GET', url: '/api/v1/regions?parent=999900' });
     assert.equal(missing.statusCode, 404);
@@ -57,10 +64,20 @@ describe('stores and regions', () => {
   });
 
   it('S5.5a: a store needs a county-level GB/T 2260 code and a valid phone', async () => {
-    const city = await t.app.inject({ method: 'POST', url: '/api/v1/stores', headers: owner.headers, payload: { ...body, regionCode: '440300' } });
+    const city = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/stores',
+      headers: owner.headers,
+      payload: { ...body, regionCode: '440300' },
+    });
     assert.equal(city.statusCode, 400);
     assert.equal(city.json().code, 'STORE_REGION_INVALID');
-    const phone = await t.app.inject({ method: 'POST', url: '/api/v1/stores', headers: owner.headers, payload: { ...body, contactPhone: '12345' } });
+    const phone = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/stores',
+      headers: owner.headers,
+      payload: { ...body, contactPhone: '12345' },
+    });
     assert.equal(phone.statusCode, 400);
     assert.equal(phone.json().code, 'STORE_PHONE_INVALID');
     const anon = await t.app.inject({ method: 'POST', url: '/api/v1/stores', payload: body });

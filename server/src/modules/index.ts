@@ -5,6 +5,7 @@ import { identityModule } from './identity/index.ts';
 import { walletModule } from './wallet/index.ts';
 import { storesModule } from './stores/index.ts';
 import { trainingModule } from './training/index.ts';
+import { ordersModule } from './orders/index.ts';
 
 /** Every module of the platform, in registration order. */
-export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule, trainingModule];
+export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule, trainingModule, ordersModule];

@@ -49,7 +49,12 @@ export function storeRoutes(app: App, p: Platform): void {
   app.get(
     '/api/v1/stores/:id',
     {
-      schema: { tags: ['stores'], summary: 'One of my stores', params: IdParams, response: { 200: StoreRef, ...problems(400, 401, 403, 404) } },
+      schema: {
+        tags: ['stores'],
+        summary: 'One of my stores',
+        params: IdParams,
+        response: { 200: StoreRef, ...problems(400, 401, 403, 404) },
+      },
       preHandler: requireAuth,
     },
     async (req) => presentStore(await service.getMyStore(p, actorOf(req), req.params.id), p.keyring),
@@ -73,7 +78,12 @@ export function storeRoutes(app: App, p: Platform): void {
   app.delete(
     '/api/v1/stores/:id',
     {
-      schema: { tags: ['stores'], summary: 'Remove one of my stores', params: IdParams, response: { 200: Ok, ...problems(400, 401, 403, 404) } },
+      schema: {
+        tags: ['stores'],
+        summary: 'Remove one of my stores',
+        params: IdParams,
+        response: { 200: Ok, ...problems(400, 401, 403, 404) },
+      },
       preHandler: requireAuth,
     },
     async (req) => {

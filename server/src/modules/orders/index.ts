@@ -1,0 +1,44 @@
+import type { Executor } from '../../platform/db.ts';
+import type { Module } from '../../platform/module.ts';
+import { registerOrderJobs } from './jobs.ts';
+import { platformPorts, type OrdersPorts } from './ports.ts';
+import { orderRoutes } from './routes.ts';
+import { unfinishedOrdersOf, type Deps } from './service.ts';
+import { countCompletedByCourier } from './repo.ts';
+import { registerObligationCheck } from '../accounts/index.ts';
+import { registerCourierStatsSource } from '../training/index.ts';
+import './errors.ts';
+
+export type { OrdersTables, OrderStatus } from './tables.ts';
+export type { OrdersPorts } from './ports.ts';
+export { platformPorts } from './ports.ts';
+export { ORDER_SWEEP_JOB } from './jobs.ts';
+export { TRANSITIONS, UNFINISHED } from './lifecycle.ts';
+
+/** Unfinished orders of a user as owner or courier (for account cancellation, S5.3b). */
+export const findUnfinishedOrders = (db: Executor, userId: string) => unfinishedOrdersOf(db, userId);
+
+/**
+ * The shift-orders marketplace: post and pay, find, take, work, settle, review. `ports` are the
+ * other modules' functions it needs (escrow, eligibility); tests may pass doubles.
+ */
+export function createOrdersModule(ports: OrdersPorts = platformPorts): Module {
+  return {
+    name: 'orders',
+    register(app, p) {
+      const d: Deps = { p, ports };
+      registerOrderJobs(p, d);
+      orderRoutes(app, d);
+      // S5.3b: unfinished orders, as owner or courier, block account cancellation and are listed.
+      registerObligationCheck('orders', async (pp, userId) => {
+        const open = await unfinishedOrdersOf(pp.db, userId);
+        if (!open.length) return [];
+        return [`未完成的订单 Unfinished orders: ${open.map((o) => `${o.orderNo} (${o.status})`).join(', ')}`];
+      });
+      // S5.4b: training stages unlock by orders completed.
+      registerCourierStatsSource(async (pp, userId) => ({ completedOrders: await countCompletedByCourier(pp.db, userId) }));
+    },
+  };
+}
+
+export const ordersModule: Module = createOrdersModule();

@@ -1,0 +1,56 @@
+import type { OrderStatus } from './tables.ts';
+
+/** Who performs a transition. */
+export type OrderRole = 'owner' | 'courier' | 'system' | 'staff';
+
+/** One allowed move of the order lifecycle (S5.7b). */
+export interface Transition {
+  from: readonly OrderStatus[];
+  to: OrderStatus;
+  by: readonly OrderRole[];
+}
+
+/**
+ * The order lifecycle as an explicit table: every status change goes through `transition()` in the
+ * repo, which updates `WHERE status IN (from)` so concurrent actors have exactly one winner.
+ */
+export const TRANSITIONS = {
+  pay: { from: ['pending_payment'], to: 'published', by: ['owner'] },
+  close_unpaid: { from: ['pending_payment'], to: 'closed', by: ['system'] },
+  expire: { from: ['published'], to: 'closed', by: ['system'] },
+  cancel: { from: ['pending_payment', 'published', 'taken', 'no_show'], to: 'cancelled', by: ['owner'] },
+  take: { from: ['published'], to: 'taken', by: ['courier'] },
+  release: { from: ['taken'], to: 'published', by: ['courier'] },
+  release_unconfirmed: { from: ['taken'], to: 'published', by: ['system'] },
+  check_in: { from: ['taken'], to: 'checked_in', by: ['courier'] },
+  no_show: { from: ['taken'], to: 'no_show', by: ['system'] },
+  republish: { from: ['no_show'], to: 'published', by: ['owner'] },
+  check_out: { from: ['checked_in'], to: 'checked_out', by: ['courier'] },
+  confirm_hours: { from: ['checked_out'], to: 'completed', by: ['owner'] },
+  auto_confirm: { from: ['checked_out'], to: 'completed', by: ['system'] },
+  dispute: { from: ['checked_out'], to: 'disputed', by: ['owner'] },
+  resolve_dispute: { from: ['disputed'], to: 'completed', by: ['staff'] },
+  settle: { from: ['completed'], to: 'settled', by: ['system'] },
+} as const satisfies Record<string, Transition>;
+
+export type OrderAction = keyof typeof TRANSITIONS;
+
+/** Statuses in which an order is still someone's obligation (blocks account cancellation, S5.3b). */
+export const UNFINISHED: readonly OrderStatus[] = [
+  'pending_payment',
+  'published',
+  'taken',
+  'checked_in',
+  'checked_out',
+  'completed',
+  'no_show',
+  'disputed',
+];
+
+/** Statuses in which the courier holds the shift. */
+export const HELD: readonly OrderStatus[] = ['taken', 'checked_in', 'checked_out'];
+
+/** The actions allowed from a status, for clients to show the right buttons. */
+export function actionsFrom(status: OrderStatus): OrderAction[] {
+  return (Object.keys(TRANSITIONS) as OrderAction[]).filter((a) => (TRANSITIONS[a].from as readonly OrderStatus[]).includes(status));
+}

@@ -1,0 +1,61 @@
+import type { Executor } from '../../platform/db.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { requireVerified } from '../identity/index.ts';
+import { requireValidCertificate } from '../training/index.ts';
+import { Accounts, postTransfer, holdToEscrow, refundEscrow, releaseEscrow } from '../wallet/index.ts';
+import './errors.ts';
+
+/**
+ * What the orders module needs from other modules (wallet escrow, identity and training checks),
+ * behind one interface so the use cases read as the business rules. `platformPorts` calls the real
+ * modules through their index.ts; tests may replace single functions (e.g. eligibility) with doubles.
+ */
+export interface OrdersPorts {
+  /** Moves the order's pay from the payer's wallet balance into the order's escrow, on the caller's transaction. */
+  holdEscrow(p: Platform, tx: Executor, o: { orderId: string; payerId: string; amountFen: number }): Promise<void>;
+  /** Pays the escrow to the courier minus the platform fee. */
+  releaseEscrow(p: Platform, tx: Executor, o: { orderId: string; courierId: string; feeFen: number }): Promise<void>;
+  /** Returns the whole escrow to the payer. */
+  refundEscrow(p: Platform, tx: Executor, o: { orderId: string }): Promise<void>;
+  /** Pays `courierFen` of the escrow to the courier as compensation and returns the rest to the payer. */
+  compensateAndRefund(
+    p: Platform,
+    tx: Executor,
+    o: { orderId: string; payerId: string; courierId: string; courierFen: number },
+  ): Promise<void>;
+  /** Throws (403, actionable message) unless the user is real-name verified and holds a valid certificate of the level. */
+  assertCanTake(p: Platform, db: Executor, o: { userId: string; minCertLevel: 'bronze' | 'silver' | 'gold' | null }): Promise<void>;
+}
+
+/** The real thing: wallet escrow (S5.9a), identity (S5.2) and training certificates (S5.4a). */
+export const platformPorts: OrdersPorts = {
+  async holdEscrow(p, tx, o) {
+    await holdToEscrow(p, tx, o);
+  },
+  async releaseEscrow(p, tx, o) {
+    await releaseEscrow(p, tx, o);
+  },
+  async refundEscrow(p, tx, o) {
+    await refundEscrow(p, tx, o);
+  },
+  async compensateAndRefund(p, tx, o) {
+    // The escrow goes back whole to the payer, then the compensation moves payer → courier: two
+    // balanced transfers on one transaction, each with its own idempotency key.
+    await refundEscrow(p, tx, { orderId: o.orderId });
+    if (o.courierFen > 0) {
+      await postTransfer(p, tx, {
+        key: `orders.compensation:${o.orderId}`,
+        kind: 'escrow_release',
+        memo: { orderId: o.orderId, courierId: o.courierId, compensation: 'cancellation' },
+        postings: [
+          { account: Accounts.userAvailable(o.payerId), amountFen: -o.courierFen },
+          { account: Accounts.userAvailable(o.courierId), amountFen: o.courierFen },
+        ],
+      });
+    }
+  },
+  async assertCanTake(p, db, o) {
+    await requireVerified(p, o.userId, db);
+    await requireValidCertificate(p, o.userId, o.minCertLevel ?? undefined, db);
+  },
+};

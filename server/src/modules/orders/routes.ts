@@ -1,0 +1,395 @@
+import { Type } from 'typebox';
+import type { App } from '../../platform/http.ts';
+import { actorOf, requireAuth } from '../../platform/auth.ts';
+import { IdempotencyHeaders, IdParams, problems } from '../../platform/schemas.ts';
+import {
+  CancelBody,
+  ConfirmHoursBody,
+  EditOrderBody,
+  FeedParams,
+  FeedView,
+  FindOrdersQuery,
+  MarketList,
+  MyOrdersQuery,
+  OrderList,
+  OrderTypeBody,
+  OrderTypeList,
+  OrderTypeParams,
+  OrderTypeView,
+  OrderView,
+  PostOrderBody,
+  PresenceBody,
+  RatingParams,
+  RatingView,
+  ReviewBody,
+  ReviewList,
+  RulesView,
+  ScheduleQuery,
+  ScheduleView,
+  TimelineView,
+} from './schemas.ts';
+import { presentEvent, presentMarketItem, presentOrder, presentReview, presentRules, presentType } from './presenter.ts';
+import { renderCalendar } from './ical.ts';
+import * as s from './service.ts';
+import type { Deps } from './service.ts';
+import type { OrderRow } from './repo.ts';
+import type { Viewer } from './policy.ts';
+
+const tags = ['orders'];
+
+export function orderRoutes(app: App, d: Deps): void {
+  const { p } = d;
+  app.addSchema(OrderView);
+  const OrderRef = Type.Ref('OrderView');
+  const view = async (row: OrderRow, viewer: Viewer) => presentOrder(row, viewer, await s.getRules(d), p.clock.now());
+
+  app.get(
+    '/api/v1/order-types',
+    { schema: { tags, summary: 'The order-type catalogue (zh-CN/en names)', response: { 200: OrderTypeList } } },
+    async () => ({
+      items: (await s.listOrderTypes(d)).map(presentType),
+    }),
+  );
+
+  app.put(
+    '/api/v1/order-types/:code',
+    {
+      schema: {
+        tags,
+        summary: 'Ops: add, rename or retire an order type',
+        params: OrderTypeParams,
+        body: OrderTypeBody,
+        response: { 200: OrderTypeView, ...problems(400, 401, 403) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => presentType(await s.upsertOrderType(d, actorOf(req), req.params.code, req.body)),
+  );
+
+  app.get(
+    '/api/v1/orders/rules',
+    { schema: { tags, summary: 'Published rules: limits, deadlines, penalties and compensation (S5.7a)', response: { 200: RulesView } } },
+    async () => presentRules(await s.getRules(d)),
+  );
+
+  app.post(
+    '/api/v1/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Post a shift order (S5.5a); it waits for payment until payBefore (S5.5b)',
+        headers: IdempotencyHeaders,
+        body: PostOrderBody,
+        response: { 201: OrderRef, ...problems(400, 401, 403, 404, 422) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req, reply) =>
+      reply.code(201).send(await view(await s.postOrder(d, actorOf(req), req.body, req.headers['idempotency-key']), 'owner')),
+  );
+
+  app.get(
+    '/api/v1/orders/mine',
+    {
+      schema: {
+        tags,
+        summary: 'My orders as owner or courier',
+        querystring: MyOrdersQuery,
+        response: { 200: OrderList, ...problems(400, 401) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => {
+      const r = await s.listMyOrders(d, actorOf(req), req.query);
+      const now = p.clock.now();
+      return { items: r.rows.map((o) => presentOrder(o, req.query.role, r.rules, now)), nextCursor: r.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/orders/market',
+    {
+      schema: {
+        tags,
+        summary: 'Find published, untaken orders (S5.6a, S5.6b): keyword, region, dates, type, pay, radius; sorted; keyset pages',
+        querystring: FindOrdersQuery,
+        response: { 200: MarketList, ...problems(400, 401, 403) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => {
+      const r = await s.findOrders(d, actorOf(req), req.query);
+      return { items: r.rows.map(presentMarketItem), nextCursor: r.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/orders/schedule',
+    {
+      schema: {
+        tags,
+        summary: 'My shifts as a day-by-day agenda (S5.6c)',
+        querystring: ScheduleQuery,
+        response: { 200: ScheduleView, ...problems(400, 401) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => {
+      const rows = await s.getSchedule(d, actorOf(req), req.query.from, req.query.to);
+      const rules = await s.getRules(d);
+      const now = p.clock.now();
+      const days = new Map<string, ReturnType<typeof presentOrder>[]>();
+      for (const o of rows) {
+        const date = new Date(o.starts_at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+        const list = days.get(date) ?? [];
+        list.push(presentOrder(o, 'courier', rules, now));
+        days.set(date, list);
+      }
+      return { days: [...days].map(([date, items]) => ({ date, items })) };
+    },
+  );
+
+  app.post(
+    '/api/v1/orders/schedule/feed',
+    {
+      schema: {
+        tags,
+        summary: 'Issue (or rotate) my personal iCalendar feed URL; the old URL stops working',
+        response: { 201: FeedView, ...problems(401) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req, reply) => {
+      const token = await s.issueCalendarFeed(d, actorOf(req));
+      return reply.code(201).send({ token, url: `${p.config.publicUrl}/api/v1/calendar/${token}.ics` });
+    },
+  );
+
+  app.get(
+    '/api/v1/calendar/:token',
+    {
+      schema: {
+        tags,
+        summary: 'iCalendar feed of a courier’s shifts (the secret token is the credential)',
+        params: FeedParams,
+        response: { 200: Type.String({ description: 'text/calendar' }), ...problems(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const orders = await s.calendarFeedOrders(d, req.params.token.replace(/\.ics$/, ''));
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .header('cache-control', 'private, max-age=300')
+        .send(renderCalendar(orders, p.clock.now(), p.config.publicUrl));
+    },
+  );
+
+  app.get(
+    '/api/v1/orders/:id',
+    {
+      schema: { tags, summary: 'One order as I may see it', params: IdParams, response: { 200: OrderRef, ...problems(400, 401, 404) } },
+      preHandler: requireAuth,
+    },
+    async (req) => {
+      const r = await s.getOrder(d, actorOf(req), req.params.id);
+      return presentOrder(r.order, r.viewer, r.rules, p.clock.now());
+    },
+  );
+
+  app.get(
+    '/api/v1/orders/:id/timeline',
+    {
+      schema: {
+        tags,
+        summary: 'Every status change of the order (S5.7b)',
+        params: IdParams,
+        response: { 200: TimelineView, ...problems(400, 401, 404) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => {
+      const r = await s.getTimeline(d, actorOf(req), req.params.id);
+      return { orderId: r.order.id, status: r.order.status, events: r.events.map(presentEvent) };
+    },
+  );
+
+  app.patch(
+    '/api/v1/orders/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change my order (S5.7a) until modifiableUntil',
+        params: IdParams,
+        body: EditOrderBody,
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.editOrder(d, actorOf(req), req.params.id, req.body), 'owner'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/pay',
+    {
+      schema: {
+        tags,
+        summary: 'Pay from my wallet balance into escrow; publishes the order (S5.5b)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409, 422, 503) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.payOrder(d, actorOf(req), req.params.id, req.headers['idempotency-key']), 'owner'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel my order until cancellableUntil; compensation per the published rules (S5.7a)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: CancelBody,
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409, 422, 503) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.cancelOrder(d, actorOf(req), req.params.id, req.body?.reason, req.headers['idempotency-key']), 'owner'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/republish',
+    {
+      schema: {
+        tags,
+        summary: 'After a no-show, put the order back on the marketplace',
+        params: IdParams,
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.republishOrder(d, actorOf(req), req.params.id), 'owner'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/take',
+    {
+      schema: {
+        tags,
+        summary: 'Take a published order (S5.6c); exactly one courier wins',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409, 422) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.takeOrder(d, actorOf(req), req.params.id, req.headers['idempotency-key']), 'courier'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/release',
+    {
+      schema: {
+        tags,
+        summary: 'Give a taken order back to the marketplace',
+        params: IdParams,
+        response: { 200: OrderRef, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.releaseOrder(d, actorOf(req), req.params.id), 'market'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/confirm-attendance',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm I will come (asked 12 h before start)',
+        params: IdParams,
+        response: { 200: OrderRef, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.confirmAttendance(d, actorOf(req), req.params.id), 'courier'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/check-in',
+    {
+      schema: {
+        tags,
+        summary: 'Check in within the store geofence or with the store code',
+        params: IdParams,
+        body: PresenceBody,
+        response: { 200: OrderRef, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.checkIn(d, actorOf(req), req.params.id, req.body), 'courier'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/check-out',
+    {
+      schema: {
+        tags,
+        summary: 'Check out within the store geofence or with the store code',
+        params: IdParams,
+        body: PresenceBody,
+        response: { 200: OrderRef, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.checkOut(d, actorOf(req), req.params.id, req.body), 'courier'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/hours',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm or dispute the hours within 24 h of check-out; silence confirms',
+        params: IdParams,
+        body: ConfirmHoursBody,
+        response: { 200: OrderRef, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.confirmHours(d, actorOf(req), req.params.id, req.body.verdict, req.body.note), 'owner'),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/reviews',
+    {
+      schema: {
+        tags,
+        summary: 'Rate the other side once after completion (S5.7c)',
+        params: IdParams,
+        body: ReviewBody,
+        response: { 201: ReviewList, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req, reply) =>
+      reply.code(201).send({ items: (await s.reviewOrder(d, actorOf(req), req.params.id, req.body)).map(presentReview) }),
+  );
+
+  app.get(
+    '/api/v1/ratings/:kind/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Average rating and recent reviews of a store or courier (S5.7c)',
+        params: RatingParams,
+        response: { 200: RatingView, ...problems(400) },
+      },
+    },
+    async (req) => {
+      const r = await s.ratingOf(d, req.params.kind, req.params.id);
+      return { avg: r.avg, count: r.count, recent: r.recent.map(presentReview) };
+    },
+  );
+}
