@@ -202,6 +202,24 @@ describe('accounts: staff, roles, TOTP, audit', () => {
     assert.equal(user.statusCode, 401, 'logged out');
   });
 
+  it("S6.1: an admin re-enrols a staff member's TOTP; the old secret stops working and their sessions end", async () => {
+    const admin = await createStaff(t, ['admin']);
+    const ops = await createStaff(t, ['ops']);
+    const r = await t.app.inject({ method: 'POST', url: `/api/v1/staff/users/${ops.userId}/totp`, headers: admin.headers });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: ops.headers })).statusCode, 401);
+    t.clock.advance(30_000);
+    const old = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { identifier: ops.identifier, password: ops.password, totp: totpNow(ops.totpSecret, t.clock.now()), client: 'app' },
+    });
+    assert.equal(old.statusCode, 401);
+    const again = await loginUser(t, ops.identifier, ops.password, r.json().totpSecret);
+    const self = await t.app.inject({ method: 'POST', url: `/api/v1/staff/users/${admin.userId}/totp`, headers: again.headers });
+    assert.equal(self.statusCode, 403);
+  });
+
   it('S6.1: the security audit is append-only in SQL', async () => {
     await assert.rejects(sql`UPDATE security_audit SET action = 'x'`.execute(t.p.db), /append-only/);
     await assert.rejects(sql`DELETE FROM security_audit`.execute(t.p.db), /append-only/);

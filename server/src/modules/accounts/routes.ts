@@ -12,7 +12,7 @@ import * as s from './schemas.ts';
 import * as service from './service.ts';
 import type { IssuedSession } from './sessions.ts';
 import { clearSessionCookies, setSessionCookies } from './sessions.ts';
-import { createStaffUser, listStaffUsers, setStaffRoles } from './staff.ts';
+import { createStaffUser, listStaffUsers, resetStaffTotp, setStaffRoles } from './staff.ts';
 import type { UserRow } from './repo.ts';
 
 /** HTTP endpoints of the accounts module: schema in, service call, presenter out. */
@@ -272,6 +272,23 @@ export function registerRoutes(app: App, p: Platform): void {
       preHandler: requirePermission('staff:manage'),
     },
     async (req) => presentStaff(p, await setStaffRoles(p, ctxOf(req), actorOf(req), req.params.id, req.body.roles)),
+  );
+
+  app.post(
+    '/api/v1/staff/users/:id/totp',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: "Re-enrol a staff member's authenticator (lost device): new secret shown once; their sessions end",
+        params: IdParams,
+        response: { 200: s.TotpEnrolment, ...problems(400, 401, 403, 404) },
+      },
+      preHandler: requirePermission('staff:manage'),
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return resetStaffTotp(p, ctxOf(req), actorOf(req), req.params.id);
+    },
   );
 
   // ---------------------------------------------------------------- audit (S6.1, GB/T 22239)

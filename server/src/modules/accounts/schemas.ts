@@ -132,6 +132,7 @@ export const CreatedStaff = Type.Object({
   totpSecret: Type.String({ description: 'Base32; shown once' }),
   otpauthUri: Type.String({ description: 'otpauth:// URI for a QR code; shown once' }),
 });
+export const TotpEnrolment = Type.Object({ totpSecret: Type.String(), otpauthUri: Type.String() });
 export const StaffList = Type.Object({ items: Type.Array(StaffView) });
 export const SetRolesBody = Type.Object({ roles: Type.Array(Role, { maxItems: STAFF_ROLES.length }) });
 

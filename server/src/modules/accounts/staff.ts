@@ -143,6 +143,35 @@ export async function setStaffRoles(
   });
 }
 
+/** Issues a new TOTP secret for a staff member (lost phone); shown once; their sessions end. */
+export async function resetStaffTotp(
+  p: Platform,
+  ctx: RequestCtx,
+  actor: Actor,
+  userId: string,
+): Promise<{ totpSecret: string; otpauthUri: string }> {
+  const now = p.clock.now();
+  const totpSecret = newTotpSecret();
+  return p.db.transaction().execute(async (tx) => {
+    const user = await repo.findUserById(tx, userId);
+    if (!user || user.status !== 'active') throw new AppError('NOT_FOUND');
+    if (user.kind !== 'staff') throw new AppError('NOT_STAFF');
+    await repo.updateUser(tx, userId, { totp_secret_enc: p.keyring.encrypt(totpSecret, 'users.totp_secret'), updated_at: now });
+    const ended = await repo.revokeUserSessions(tx, userId, 'totp_reset', now);
+    await audit(tx, {
+      at: now,
+      action: 'staff.totp.reset',
+      actorId: actor.userId,
+      subjectId: userId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      detail: { sessionsEnded: ended },
+    });
+    const label = user.email_enc ? p.keyring.decrypt(user.email_enc, 'users.email') : user.id;
+    return { totpSecret, otpauthUri: totpUri(totpSecret, label) };
+  });
+}
+
 export const listStaffUsers = (p: Platform): Promise<repo.UserRow[]> => repo.listStaff(p.db);
 
 // ---------------------------------------------------------------- first start
