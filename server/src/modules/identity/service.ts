@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { decodeCursor, encodeCursor } from '../../platform/schemas.ts';
+import { audit as securityAudit } from '../accounts/index.ts';
 import { notify } from '../messages/index.ts';
 import { creditCodeProblem, idNumberProblem, normalizeCreditCode, normalizeIdNumber } from './checksums.ts';
 import { canReadFile, verificationKindFor } from './policy.ts';
@@ -81,15 +82,26 @@ export async function readDocument(p: Platform, actor: Actor, fileId: string, ip
   const file = await repo.findFile(p.db, fileId);
   if (!file || !canReadFile(actor, file.owner_id)) throw new AppError('NOT_FOUND');
   const bytes = openFile(p.keyring, file.id, await fileStore(p).get(file.storage_key));
-  await repo.insertAudit(p.db, {
-    id: newId(),
-    verification_id: null,
-    file_id: file.id,
-    actor_id: actor.userId,
-    action: 'file_viewed',
-    reason: null,
-    ip,
-    at: p.clock.now(),
+  await p.db.transaction().execute(async (tx) => {
+    const at = p.clock.now();
+    await repo.insertAudit(tx, {
+      id: newId(),
+      verification_id: null,
+      file_id: file.id,
+      actor_id: actor.userId,
+      action: 'file_viewed',
+      reason: null,
+      ip,
+      at,
+    });
+    await securityAudit(tx, {
+      at,
+      action: 'kyc.document.viewed',
+      actorId: actor.userId,
+      subjectId: file.owner_id,
+      ip,
+      detail: { fileId: file.id, purpose: file.purpose },
+    });
   });
   return { mime: file.mime, bytes };
 }
@@ -323,6 +335,14 @@ async function decide(
   if (!updated) throw new AppError('IDENTITY_NOT_PENDING');
   const action = (reviewer ? '' : 'auto_') + decision.status;
   await audit(tx, p, row.id, reviewer?.userId ?? null, action, decision.status === 'rejected' ? decision.reason : null, ip);
+  await securityAudit(tx, {
+    at: now,
+    action: `kyc.verification.${action}`,
+    actorId: reviewer?.userId ?? null,
+    subjectId: row.user_id,
+    ip,
+    detail: { verificationId: row.id, kind: row.kind },
+  });
   await p.jobs.publish(tx, `identity.verification.${decision.status}`, { verificationId: row.id, userId: row.user_id, kind: row.kind });
   if (decision.status === 'approved') {
     await notify(p, tx, {
