@@ -116,14 +116,24 @@ export async function upsertPreference(db: Executor, row: PreferenceRow): Promis
     .execute();
 }
 
-/** Claims the right to send a copy; false when it was already sent. Run on the sending transaction. */
-export async function claimCopy(db: Executor, notificationId: string, channel: CopyChannel, at: Date): Promise<boolean> {
-  const r = await db
+/** Whether this copy already went out. */
+export async function copySent(db: Executor, notificationId: string, channel: CopyChannel): Promise<boolean> {
+  const row = await db
+    .selectFrom('notification_copies')
+    .select('sent_at')
+    .where('notification_id', '=', notificationId)
+    .where('channel', '=', channel)
+    .executeTakeFirst();
+  return !!row;
+}
+
+/** Records a copy the provider accepted. */
+export async function recordCopy(db: Executor, notificationId: string, channel: CopyChannel, at: Date): Promise<void> {
+  await db
     .insertInto('notification_copies')
     .values({ notification_id: notificationId, channel, sent_at: at })
     .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    .execute();
 }
 
 /** Erases everything the message center holds about a user (account cancelled, PIPL erasure). */

@@ -92,9 +92,9 @@ export async function pushNotification(p: Platform, notificationId: string): Pro
 }
 
 /**
- * Sends one SMS or e-mail copy of a notification, at most once per (notification, channel) when it
- * succeeds: the claim commits only after the provider accepted the message; a failure rolls it back
- * and the job is retried with back-off. A user without that contact on file gets no copy.
+ * Sends one SMS or e-mail copy of a notification and records it, so a retried job does not send it
+ * again; a provider failure throws and pg-boss retries the job with back-off. A user without that
+ * contact on file gets no copy.
  */
 export async function sendCopy(p: Platform, notificationId: string, channel: CopyChannel): Promise<'sent' | 'skipped'> {
   const row = await repo.findNotificationById(p.db, notificationId);
@@ -108,16 +108,17 @@ export async function sendCopy(p: Platform, notificationId: string, channel: Cop
   const en = contact.locale === 'en-US';
   const title = en ? row.title_en : row.title_zh;
   const body = en ? row.body_en : row.body_zh;
-  return p.db.transaction().execute(async (tx) => {
-    if (!(await repo.claimCopy(tx, row.id, channel, p.clock.now()))) return 'skipped';
-    if (channel === 'sms') {
-      await p.delivery.send({ channel, to, text: en ? `[Dingban] ${title}: ${body}` : `【顶班】${title}：${body}` });
-    } else {
-      const link = row.link ? `\n\n${p.config.publicUrl}${row.link}` : '';
-      await p.delivery.send({ channel, to, subject: `${en ? 'Dingban' : '顶班'} · ${title}`, text: `${body}${link}` });
-    }
-    return 'sent';
-  });
+  // No transaction is held open across the provider call (PGlite has a single connection, and the dev
+  // outbox writes through it). A crash between sending and recording repeats the copy: at-least-once.
+  if (await repo.copySent(p.db, row.id, channel)) return 'skipped';
+  if (channel === 'sms') {
+    await p.delivery.send({ channel, to, text: en ? `[Dingban] ${title}: ${body}` : `【顶班】${title}：${body}` });
+  } else {
+    const link = row.link ? `\n\n${p.config.publicUrl}${row.link}` : '';
+    await p.delivery.send({ channel, to, subject: `${en ? 'Dingban' : '顶班'} · ${title}`, text: `${body}${link}` });
+  }
+  await repo.recordCopy(p.db, row.id, channel, p.clock.now());
+  return 'sent';
 }
 
 /**

@@ -1,12 +1,9 @@
 import type { Platform } from '../../platform/platform.ts';
+import { USER_CANCELLED, USER_REGISTERED } from '../accounts/index.ts';
 import { NOTIFICATION_REQUESTED, notify, type NotificationRequest } from './index.ts';
 import { deleteUserData } from './repo.ts';
 import { COPY_JOB, PUSH_JOB, pushNotification, recordNotification, sendCopy } from './service.ts';
 import type { CopyChannel } from './tables.ts';
-
-// Events of the accounts module (accounts/service.ts: USER_REGISTERED, USER_CANCELLED).
-const USER_REGISTERED = 'accounts.user.registered';
-const USER_CANCELLED = 'accounts.user.cancelled';
 
 /**
  * What the message center does in the background: store requested notifications (exactly once per
