@@ -156,6 +156,20 @@ describe('identity: real-name verification', () => {
     assert.equal(await isVerified(t.p, other.userId), false);
   });
 
+  it('S5.2b: two accounts racing to verify one ID number: exactly one wins', async () => {
+    const a = fakeUser('person');
+    const b = fakeUser('person');
+    const [pa, pb] = [await idPhotos(a), await idPhotos(b)];
+    const body = { name: '孙七', idNumber: '110101200002291117' };
+    const results = await Promise.all([
+      t.app.inject({ method: 'POST', url: '/api/v1/identity/verifications/person', headers: a.headers, payload: { ...body, ...pa } }),
+      t.app.inject({ method: 'POST', url: '/api/v1/identity/verifications/person', headers: b.headers, payload: { ...body, ...pb } }),
+    ]);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409]);
+    const claims = await t.p.db.selectFrom('identity_claims').select('user_id').where('user_id', 'in', [a.userId, b.userId]).execute();
+    assert.equal(claims.length, 1);
+  });
+
   it('S5.2b: uploads are checked by content and size, whatever the client claims', async () => {
     const u = fakeUser('person');
     const fake = multipart(Buffer.from('<html><script>alert(1)</script></html>'), 'photo.jpg', 'image/jpeg');

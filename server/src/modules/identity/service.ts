@@ -274,19 +274,26 @@ async function submit(
   ip: string,
 ): Promise<VerificationRow> {
   const now = row.submitted_at;
-  return p.db.transaction().execute(async (tx) => {
-    // A new submission replaces one still in review (the user corrected a mistake); it stays for audit.
-    const pending = await repo.findPendingOfUser(tx, actor.userId);
-    if (pending && (await repo.transition(tx, pending.id, 'pending', 'withdrawn'))) {
-      await audit(tx, p, pending.id, actor.userId, 'withdrawn', null, ip);
-    }
-    if (decision.status !== 'rejected') await claimIdentifier(tx, claimKey, column, idx, actor.userId, now);
-    await repo.insertVerification(tx, row);
-    await audit(tx, p, row.id, actor.userId, 'submitted', null, ip);
-    await p.jobs.publish(tx, 'identity.verification.submitted', { verificationId: row.id, userId: row.user_id, kind: row.kind });
-    if (decision.status === 'pending') return row;
-    return decide(p, tx, row, decision.status === 'approved' ? { status: 'approved' } : decision, null, ip);
-  });
+  return p.db
+    .transaction()
+    .execute(async (tx) => {
+      // A new submission replaces one still in review (the user corrected a mistake); it stays for audit.
+      const pending = await repo.findPendingOfUser(tx, actor.userId);
+      if (pending && (await repo.transition(tx, pending.id, 'pending', 'withdrawn'))) {
+        await audit(tx, p, pending.id, actor.userId, 'withdrawn', null, ip);
+      }
+      if (decision.status !== 'rejected') await claimIdentifier(tx, claimKey, column, idx, actor.userId, now);
+      await repo.insertVerification(tx, row);
+      await audit(tx, p, row.id, actor.userId, 'submitted', null, ip);
+      await p.jobs.publish(tx, 'identity.verification.submitted', { verificationId: row.id, userId: row.user_id, kind: row.kind });
+      if (decision.status === 'pending') return row;
+      return decide(p, tx, row, decision.status === 'approved' ? { status: 'approved' } : decision, null, ip);
+    })
+    .catch((err: unknown) => {
+      // Two submissions of one user racing: the partial unique indexes let one through.
+      if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT');
+      throw err;
+    });
 }
 
 async function audit(
