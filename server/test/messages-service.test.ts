@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers.ts';
+import { TEST_ENV } from './factories.ts';
 import { newId } from '../src/platform/ids.ts';
 import { messagesModule, notify, type NotificationRequest } from '../src/modules/messages/index.ts';
 import * as svc from '../src/modules/messages/service.ts';
@@ -9,7 +10,7 @@ import * as svc from '../src/modules/messages/service.ts';
 describe('message center service', () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({ modules: [messagesModule] });
+    t = await createTestApp({ modules: [messagesModule], env: TEST_ENV });
   });
   after(async () => t.close());
 

@@ -1,13 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers.ts';
-import { registerUser, type TestUser } from './factories.ts';
+import { TEST_ENV, registerUser, type TestUser } from './factories.ts';
 import { notify, type NotificationRequest } from '../src/modules/messages/index.ts';
 import { SseReader } from '../src/modules/messages/sse-client.ts';
 
-// web/dist may exist on a developer machine (and app.ts then sets a second not-found handler); these tests
-// are about the API only. A busy shared machine can exceed the 1 s event-loop delay that sheds load.
-const env = { WEB_DIST: '/nonexistent-web-dist', MAX_EVENT_LOOP_DELAY_MS: '60000' };
+const env = TEST_ENV;
 
 const orderTaken = (userId: string, no: string, over: Partial<NotificationRequest> = {}): NotificationRequest => ({
   userId,
