@@ -142,6 +142,39 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.equal(await balance(t, owner.userId), 30000 - 24000);
   });
 
+  it('S5.5b: posting and paying with an Idempotency-Key happen once; the same key with another body is refused', async () => {
+    const key = { 'idempotency-key': `post-${owner.userId}` };
+    const body = {
+      storeId,
+      typeCode: 'delivery',
+      startsAt: new Date(t.clock.now().getTime() + 30 * HOUR).toISOString(),
+      endsAt: new Date(t.clock.now().getTime() + 34 * HOUR).toISOString(),
+      payFen: 10000,
+    };
+    const a = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...owner.headers, ...key }, payload: body });
+    const b = await t.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...owner.headers, ...key }, payload: body });
+    assert.equal(a.statusCode, 201, a.body);
+    assert.equal(b.json().id, a.json().id);
+    const c = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { ...owner.headers, ...key },
+      payload: { ...body, payFen: 12000 },
+    });
+    assert.equal(c.statusCode, 422);
+    assert.equal(c.json().code, 'IDEMPOTENCY_KEY_REUSED');
+    await fund(t, owner.userId, 10000);
+    const before = await balance(t, owner.userId);
+    const payKey = { 'idempotency-key': `pay-${a.json().id}` };
+    const p1 = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${a.json().id}/pay`, headers: { ...owner.headers, ...payKey } });
+    const p2 = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${a.json().id}/pay`, headers: { ...owner.headers, ...payKey } });
+    assert.equal(p1.statusCode, 200, p1.body);
+    assert.equal(p2.statusCode, 200, p2.body);
+    assert.equal(p2.json().status, 'published');
+    assert.equal(await balance(t, owner.userId), before - 10000);
+    await act(owner, a.json().id, 'cancel', {});
+  });
+
   it('S5.5b: an unpaid order closes at its deadline by the sweep job; the owner is told; a late payment is refused and nothing is charged', async () => {
     const o = (await postOrder(t, owner, storeId)).json();
     await fund(t, owner.userId, 24000);
