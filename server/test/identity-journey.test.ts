@@ -140,6 +140,42 @@ describe('onboarding journey with real accounts', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/training/admin/courses', headers: a.headers })).statusCode, 403);
   });
 
+  it('S5.3b: cancelling an account withdraws its pending verification and frees its ID number', async () => {
+    const u = await registerUser(t, { kind: 'person' });
+    const payload = { name: '周八', idFrontFileId: await upload(u, 'id_front'), idBackFileId: await upload(u, 'id_back') };
+    const pending = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/verifications/person',
+      headers: u.headers,
+      payload: { ...payload, idNumber: '320502199201013218' },
+    });
+    assert.equal(pending.json().status, 'pending');
+    const cancel = await t.app.inject({ method: 'POST', url: '/api/v1/me/cancel', headers: u.headers, payload: { password: u.password } });
+    assert.equal(cancel.statusCode, 200, cancel.body);
+    await t.p.jobs.drain();
+    const row = await t.p.db
+      .selectFrom('identity_verifications')
+      .select('status')
+      .where('id', '=', pending.json().id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'withdrawn');
+    assert.equal((await t.p.db.selectFrom('identity_claims').select('claim').where('user_id', '=', u.userId).execute()).length, 0);
+    // The same person can verify a new account.
+    const again = await registerUser(t, { kind: 'person' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/verifications/person',
+      headers: again.headers,
+      payload: {
+        name: '周八',
+        idNumber: '320502199201013218',
+        idFrontFileId: await upload(again, 'id_front'),
+        idBackFileId: await upload(again, 'id_back'),
+      },
+    });
+    assert.equal(r.json().status, 'pending');
+  });
+
   it('S5.4b: a trainer (staff role) manages the question bank', async () => {
     const trainerUser = await createStaff(t, ['trainer']);
     const r = await t.app.inject({

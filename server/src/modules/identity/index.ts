@@ -5,7 +5,8 @@ import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { identityRoutes } from './routes.ts';
 import { maskName } from './checksums.ts';
-import { CTX, sweepIdentityExpiry, verificationState } from './service.ts';
+import { CTX, releaseCancelledUser, sweepIdentityExpiry, verificationState } from './service.ts';
+import { USER_CANCELLED } from '../accounts/index.ts';
 
 export { setVerificationProvider, embeddedProvider, TEST_PERSONS, TEST_COMPANIES, type VerificationProvider } from './provider.ts';
 export { setFileStore, sweepIdentityExpiry } from './service.ts';
@@ -47,5 +48,8 @@ export const identityModule: Module = {
   register(app, p) {
     identityRoutes(app, p);
     p.jobs.define(IDENTITY_EXPIRY_JOB, async () => void (await sweepIdentityExpiry(p)), { cron: '10 2 * * *' });
+    p.jobs.subscribe<{ userId: string }>(USER_CANCELLED, 'identityReleaseCancelledUser', (event, tx) =>
+      releaseCancelledUser(p, tx, event.payload.userId),
+    );
   },
 };

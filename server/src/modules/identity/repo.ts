@@ -165,3 +165,8 @@ export async function markWarned(db: Executor, id: string, at: Date): Promise<bo
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
+
+/** Frees every identifier a user holds (after account cancellation). */
+export async function releaseClaims(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('identity_claims').where('user_id', '=', userId).execute();
+}

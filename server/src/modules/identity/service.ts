@@ -485,3 +485,16 @@ export async function sweepIdentityExpiry(p: Platform): Promise<{ expired: numbe
   }
   return { expired, warned };
 }
+
+/**
+ * After an account is cancelled (PIPL): a submission in review is withdrawn and the identifiers are
+ * released, so the person can verify a future account. The encrypted records and documents are kept
+ * for the legal retention period (see docs/identity.md); nothing of them is shown any more.
+ */
+export async function releaseCancelledUser(p: Platform, tx: Tx, userId: string): Promise<void> {
+  const pending = await repo.findPendingOfUser(tx, userId);
+  if (pending && (await repo.transition(tx, pending.id, 'pending', 'withdrawn'))) {
+    await audit(tx, p, pending.id, null, 'withdrawn', 'account cancelled', null);
+  }
+  await repo.releaseClaims(tx, userId);
+}
