@@ -6,6 +6,7 @@ import { walletModule } from './wallet/index.ts';
 import { storesModule } from './stores/index.ts';
 import { trainingModule } from './training/index.ts';
 import { ordersModule } from './orders/index.ts';
+import { riskModule } from './risk/index.ts';
 
 /** Every module of the platform, in registration order. */
-export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule, trainingModule, ordersModule];
+export const modules: Module[] = [accountsModule, messagesModule, identityModule, walletModule, storesModule, trainingModule, ordersModule, riskModule];
