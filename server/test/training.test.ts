@@ -270,6 +270,26 @@ describe('training: courses, exams and certificates', () => {
     await assert.rejects(requireValidCertificate(t.p, vet.userId), (e: AppError) => e.code === 'TRAINING_CERTIFICATE_REQUIRED');
   });
 
+  it('S5.4b: days on the platform count from the real-name approval', async () => {
+    const u = fakeUser('person');
+    const actor = { userId: u.userId, kind: 'person' as const, roles: [], permissions: new Set<string>(), sessionId: 's' };
+    const front = await uploadDocument(t.p, actor, { purpose: 'id_front', bytes: jpegBytes() });
+    const back = await uploadDocument(t.p, actor, { purpose: 'id_back', bytes: jpegBytes() });
+    const before = (await t.app.inject({ method: 'GET', url: '/api/v1/training/path', headers: u.headers })).json();
+    assert.equal(before.daysOnPlatform, 0);
+    await submitPersonVerification(
+      t.p,
+      actor,
+      { name: '李四', idNumber: '44030419900307123X', idFrontFileId: front.id, idBackFileId: back.id },
+      '127.0.0.1',
+    );
+    const t0 = t.clock.now().getTime();
+    t.clock.set(t0 + 31 * DAY);
+    const after = (await t.app.inject({ method: 'GET', url: '/api/v1/training/path', headers: u.headers })).json();
+    assert.equal(after.daysOnPlatform, 31);
+    t.clock.set(t0);
+  });
+
   it('S5.4b: certificates expire after their validity, with a reminder 30 days before', async () => {
     const u = fakeUser('person');
     const cert = (await sit(u, 10)).json().certificate;

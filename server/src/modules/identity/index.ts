@@ -4,6 +4,7 @@ import type { Module } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { identityRoutes } from './routes.ts';
+import { firstApprovedAt } from './repo.ts';
 import { maskName } from './checksums.ts';
 import { CTX, releaseCancelledUser, sweepIdentityExpiry, verificationState } from './service.ts';
 import { USER_CANCELLED } from '../accounts/index.ts';
@@ -40,6 +41,11 @@ export async function requireVerified(p: Platform, userId: string, db: Executor 
 export async function findMaskedRealName(p: Platform, userId: string, db: Executor = p.db): Promise<string | null> {
   const { record } = await verificationState(db, userId, p.clock.now());
   return record ? maskName(p.keyring.decrypt(record.person_name_enc, CTX.personName)) : null;
+}
+
+/** Since when the user has been a verified member of the platform (first approval), or null. */
+export async function verifiedSince(p: Platform, userId: string, db: Executor = p.db): Promise<Date | null> {
+  return (await firstApprovedAt(db, userId)) ?? null;
 }
 
 /** Real-name verification of persons and enterprises (S5.2a/b/c). */

@@ -170,3 +170,14 @@ export async function markWarned(db: Executor, id: string, at: Date): Promise<bo
 export async function releaseClaims(db: Executor, userId: string): Promise<void> {
   await db.deleteFrom('identity_claims').where('user_id', '=', userId).execute();
 }
+
+/** When the user was first approved (any record that was ever approved), or undefined. */
+export async function firstApprovedAt(db: Executor, userId: string): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('identity_verifications')
+    .select((eb) => eb.fn.min('decided_at').as('at'))
+    .where('user_id', '=', userId)
+    .where('status', 'in', ['approved', 'superseded', 'expired'])
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at as unknown as string | Date) : undefined;
+}

@@ -3,7 +3,8 @@ import type { Module } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { trainingRoutes } from './routes.ts';
-import { bestCertificate, checkCertificate, sweepCertificates } from './service.ts';
+import { bestCertificate, checkCertificate, registerCourierStatsSource, sweepCertificates } from './service.ts';
+import { verifiedSince } from '../identity/index.ts';
 import type { CertificateLevel } from './tables.ts';
 
 export { registerCourierStatsSource, sweepCertificates, levelFor, type CourierStats, type CourierStatsSource } from './service.ts';
@@ -35,6 +36,13 @@ export async function findCertificateSummary(
   const c = await bestCertificate(p.db, userId, p.clock.now());
   return c ? { number: c.number, level: c.level, expiresAt: c.expires_at.toISOString() } : null;
 }
+
+// Time on the platform counts from the first real-name approval (nobody works unverified); a source
+// with the sign-up date, if accounts registers one, wins because the earliest date is used.
+registerCourierStatsSource(async (p, userId) => {
+  const since = await verifiedSince(p, userId);
+  return since ? { memberSince: since } : {};
+});
 
 /** Courses, exams, stages and certificates (S5.4a/b). */
 export const trainingModule: Module = {
