@@ -404,6 +404,27 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     assert.equal(list.json().items.length, 1);
   });
 
+  it('A7: the default recipients are the active staff holding a role with risk:read', async () => {
+    const { sql } = await import('kysely');
+    const { defaultStaffDirectory } = await import('../src/modules/risk/service.ts');
+    const ids = ['0190b000-0000-7000-8000-00000000000a', '0190b000-0000-7000-8000-00000000000b', '0190b000-0000-7000-8000-00000000000c'];
+    const rows: [string, string, string, string[]][] = [
+      [ids[0]!, 'staff', 'active', ['risk']],
+      [ids[1]!, 'staff', 'active', ['ops']],
+      [ids[2]!, 'staff', 'cancelled', ['admin']],
+    ];
+    for (const [id, kind, status, roles] of rows) {
+      await sql`INSERT INTO users (id, kind, status, display_name, email_idx, roles, created_at, updated_at, cancelled_at)
+        VALUES (${id}, ${kind}, ${status}, 'x', ${id}, ${roles}::text[], now(), now(), ${status === 'cancelled' ? new Date() : null})`.execute(
+        t.p.db,
+      );
+    }
+    const got = await defaultStaffDirectory(t.p.db);
+    assert.ok(got.includes(ids[0]!));
+    assert.ok(!got.includes(ids[1]!));
+    assert.ok(!got.includes(ids[2]!));
+  });
+
   it('A9: a watched company is re-checked on schedule; a new case raises an alert', async () => {
     const code = newCode();
     provider.setCompany(code, { companyName: '成都众邦物流有限公司', cases: [] });

@@ -2,6 +2,7 @@ import type { Module } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { HttpArbitrationClient } from './client.ts';
+import { normaliseCreditCode } from './credit-code.ts';
 import { ArbitrationLookup } from './lookup.ts';
 import { createRiskMetrics } from './metrics.ts';
 import type { ArbitrationSource } from './provider.ts';
@@ -111,6 +112,19 @@ export function createRiskModule(o: RiskModuleOptions = {}): Module {
       p.jobs.define<{ creditCode: string; source: string }>(RISK_JOBS.checkCompany, async ({ creditCode, source }) => {
         await svc.checkCompany(d, creditCode, { reason: source, watchSource: source });
       });
+
+      // Enterprise verification approved → check and watch the company. The identity event carries the
+      // credit code only if identity adds it to the payload; otherwise identity calls requestCompanyCheck.
+      p.jobs.subscribe<{ kind?: string; creditCode?: string }>(
+        'identity.verification.approved',
+        'risk.checkVerifiedCompany',
+        async (e, tx) => {
+          if (e.payload.kind !== 'enterprise' || !e.payload.creditCode) return;
+          if (!normaliseCreditCode(e.payload.creditCode))
+            return p.logger.warn('verified enterprise has an invalid credit code; not checked');
+          await svc.requestCompanyCheck(p, tx, e.payload.creditCode, 'verification');
+        },
+      );
 
       await riskRoutes(app, d);
     },

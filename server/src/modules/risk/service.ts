@@ -5,6 +5,7 @@ import type { Executor, Tx } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { notify } from '../messages/index.ts';
+import { ROLE_PERMISSIONS } from '../accounts/index.ts';
 import { normaliseCreditCode } from './credit-code.ts';
 import type { ArbitrationLookup, BatchOutcome } from './lookup.ts';
 import { runBatch } from './lookup.ts';
@@ -30,19 +31,22 @@ export interface RiskDeps {
 /** Event published in the transaction that records a new alert. */
 export const ALERT_RAISED = 'risk.alert.raised';
 
-/** Staff roles whose permissions include 'risk:read' (accounts/policy.ts ROLE_PERMISSIONS). */
-const RISK_READ_ROLES = ['risk', 'admin'];
+/** Staff roles whose permissions include 'risk:read', from the accounts module's role table. */
+export const riskReadRoles = (): string[] =>
+  Object.entries(ROLE_PERMISSIONS)
+    .filter(([, perms]) => perms.includes('risk:read'))
+    .map(([role]) => role);
 
 /**
- * Default staff directory: active staff accounts with a role granting 'risk:read'. Reads the
- * accounts module's `users` table by role until accounts exports a lookup; replaceable via
- * createRiskModule({ staffDirectory }).
+ * Default staff directory: active staff accounts holding a role that grants 'risk:read'. The accounts
+ * module exports no "users by role" lookup yet, so this reads its `users` table (id, kind, status,
+ * roles only — no personal data); replaceable via createRiskModule({ staffDirectory }).
  */
 export const defaultStaffDirectory: RiskStaffDirectory = async (tx) => {
   const exists = await sql<{ t: string | null }>`SELECT to_regclass('users')::text AS t`.execute(tx);
   if (!exists.rows[0]?.t) return [];
   const r = await sql<{ id: string }>`
-    SELECT id FROM users WHERE kind = 'staff' AND status = 'active' AND roles && ${RISK_READ_ROLES}::text[] ORDER BY id`.execute(tx);
+    SELECT id FROM users WHERE kind = 'staff' AND status = 'active' AND roles && ${riskReadRoles()}::text[] ORDER BY id`.execute(tx);
   return r.rows.map((x) => x.id);
 };
 
