@@ -6,10 +6,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWeb, freePort, latestCode, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
 import { desktop, launch, phone } from '../lib/browser.ts';
+import { totp } from '../lib/totp.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}${name}.png` });
+/** A screenshot for docs/web.md, once animations (badges, tabs, toasts sliding in) have settled. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(0, 0); // no hover tooltips
+  await page.waitForTimeout(400); // antd motion is ~300 ms; this only affects the picture, never an assertion
+  await page.screenshot({ path: `${shots}${name}.png` });
+}
 const artifacts = root + 'e2e/artifacts/';
 
 /** Runs a journey in a fresh context; on failure keeps a screenshot and the page's console in e2e/artifacts/. */
@@ -142,6 +148,7 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       const welcome = page.getByTestId('notification').filter({ hasText: /欢迎/ });
       await welcome.first().waitFor();
       assert.equal(await welcome.first().getAttribute('data-read'), 'false');
+      await page.locator('.ant-segmented-item-selected', { hasText: '未读' }).waitFor();
       await shot(page, 'messages-unread');
       const countBefore = await unread();
       await welcome.first().click();
@@ -221,6 +228,27 @@ describe('browser journeys', { timeout: 240_000 }, () => {
     });
   });
 
+  it('staff console: an administrator signs in with password + TOTP and sees staff accounts and the security audit', async () => {
+    await journey('staff-console', desktop, async (page) => {
+      // Demo accounts (DEMO_ACCOUNTS=true, never in production) share a published password and TOTP secret.
+      await page.goto('/login');
+      await page.getByTestId('identifier').fill('admin@demo.dingban.local');
+      await page.getByTestId('password').fill('Dingban#Demo2026');
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('totp').waitFor(); // the server asks for the second factor
+      await page.getByTestId('totp').fill(totp('DINGBANDEMOTOTPSECRETAAAAAAAAAAA'));
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('home-hero').waitFor();
+      await page.getByRole('menuitem', { name: '员工与角色' }).click();
+      await page.locator('.ant-table-row').first().waitFor();
+      await shot(page, 'staff-users');
+      await page.getByRole('menuitem', { name: '安全审计' }).click();
+      await page.locator('.ant-table-row').first().waitFor();
+      assert.ok((await page.locator('.ant-table-row').count()) > 0);
+      await shot(page, 'staff-audit');
+    });
+  });
+
   it('S6.6: the help page shows the FAQ, platform terms and customer-service contacts, in Chinese and English', async () => {
     await journey('help', phone, async (page) => {
       await page.goto('/help');
@@ -231,6 +259,7 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       await page.getByTestId('lang-switch').click();
       await page.getByText('FAQ').waitFor();
       await page.getByText('Platform rules & terms').waitFor();
+      await shot(page, 'help-en');
     });
   });
 

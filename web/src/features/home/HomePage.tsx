@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Card, Col, Row, Statistic, Steps, Tag } from 'antd';
 import { BellOutlined, CustomerServiceOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
@@ -39,26 +40,20 @@ export function HomePage() {
           </Link>
         </Col>
         <Col xs={12} sm={staff ? 8 : 12}>
-          <Link to="/me">
-            <Card hoverable style={{ height: '100%' }}>
-              <Card.Meta
-                avatar={<SafetyCertificateOutlined style={{ fontSize: 24, color: '#1d4ed8' }} />}
-                title={t('home.security')}
-                description={t('home.securityHint')}
-              />
-            </Card>
-          </Link>
+          <Shortcut
+            to="/me"
+            icon={<SafetyCertificateOutlined style={{ color: '#1d4ed8' }} />}
+            title={t('home.security')}
+            hint={t('home.securityHint')}
+          />
         </Col>
         <Col xs={12} sm={staff ? 8 : 12}>
-          <Link to="/help">
-            <Card hoverable style={{ height: '100%' }}>
-              <Card.Meta
-                avatar={<CustomerServiceOutlined style={{ fontSize: 24, color: '#f59e0b' }} />}
-                title={t('home.help')}
-                description={t('home.helpHint')}
-              />
-            </Card>
-          </Link>
+          <Shortcut
+            to="/help"
+            icon={<CustomerServiceOutlined style={{ color: '#f59e0b' }} />}
+            title={t('home.help')}
+            hint={t('home.helpHint')}
+          />
         </Col>
       </Row>
       {!staff && (
@@ -72,5 +67,17 @@ export function HomePage() {
         </Card>
       )}
     </>
+  );
+}
+
+function Shortcut({ to, icon, title, hint }: { to: string; icon: ReactNode; title: string; hint: string }) {
+  return (
+    <Link to={to}>
+      <Card hoverable style={{ height: '100%' }} styles={{ body: { padding: 16 } }}>
+        <div style={{ fontSize: 24, lineHeight: 1, marginBottom: 8 }}>{icon}</div>
+        <div style={{ fontWeight: 600, fontSize: 16 }}>{title}</div>
+        <div style={{ color: '#64748b', fontSize: 13, marginTop: 4 }}>{hint}</div>
+      </Card>
+    </Link>
   );
 }

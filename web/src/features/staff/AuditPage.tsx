@@ -90,14 +90,16 @@ export function AuditPage() {
           {
             title: t('audit.actor'),
             dataIndex: 'actorId',
-            render: (v: string | null) => <Typography.Text code>{v?.slice(0, 8) ?? '—'}</Typography.Text>,
+            width: 130,
+            render: (v: string | null) => <ShortId id={v} />,
           },
           {
             title: t('audit.subject'),
             dataIndex: 'subjectId',
-            render: (v: string | null) => <Typography.Text code>{v?.slice(0, 8) ?? '—'}</Typography.Text>,
+            width: 130,
+            render: (v: string | null) => <ShortId id={v} />,
           },
-          { title: t('me.ip'), dataIndex: 'ip', render: (v: string | null) => v ?? '—' },
+          { title: t('me.ip'), dataIndex: 'ip', width: 130, render: (v: string | null) => v ?? '—' },
           {
             title: '',
             dataIndex: 'detail',
@@ -113,5 +115,15 @@ export function AuditPage() {
         </div>
       )}
     </>
+  );
+}
+
+/** UUIDv7s share their leading timestamp bits, so the tail tells rows apart; the full id is in the tooltip and copyable. */
+function ShortId({ id }: { id: string | null }) {
+  if (!id) return <>—</>;
+  return (
+    <Typography.Text code copyable={{ text: id }} title={id}>
+      …{id.slice(-8)}
+    </Typography.Text>
   );
 }
