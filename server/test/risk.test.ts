@@ -358,6 +358,35 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     }
   });
 
+  it(
+    'A4: a second server process sharing Redis answers from L2 without a provider call',
+    { skip: !testRedisUrl && 'needs TEST_REDIS_URL' },
+    async () => {
+      const code = newCode();
+      assert.equal((await check(code)).statusCode, 200);
+      assert.equal(calls(code), 1);
+      const t2 = await createTestApp({
+        modules: [testAuth, createRiskModule({ staffDirectory: async () => [] })],
+        overrides: { clock },
+        env: {
+          ARBITRATION_BASE_URL: providerUrl,
+          ARBITRATION_CACHE_KEY_PREFIX: keyPrefix,
+          WEB_DIST: '/nonexistent-web-dist',
+          MAX_EVENT_LOOP_DELAY_MS: '60000',
+        },
+      });
+      try {
+        const r = await t2.app.inject({ method: 'POST', url: `/api/v1/risk/companies/${code}/check`, headers: staffHeaders });
+        assert.equal(r.statusCode, 200, r.body);
+        assert.equal(calls(code), 1, 'served from Redis');
+        const m = (await t2.app.inject({ method: 'GET', url: '/metrics' })).body;
+        assert.match(m, /arbitration_cache_requests_total\{level="l2",result="hit"\} 1/);
+      } finally {
+        await t2.close();
+      }
+    },
+  );
+
   it('A7: an urgent company alerts risk staff (message center + robot webhook) with case count, amount and latest case — once', async () => {
     const code = newCode();
     provider.setCompany(code, {
