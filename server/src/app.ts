@@ -114,15 +114,14 @@ export async function buildApp(p: Platform, modules: Module[] = allModules): Pro
   for (const m of modules) await m.register(app, p);
 
   // The web app (built by `npm start`): static files, and index.html for client-side routes.
-  if (existsSync(join(p.config.webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: p.config.webDist, wildcard: false, index: ['index.html'] });
-    app.setNotFoundHandler((req, reply) => {
-      const path = req.url.split('?')[0]!;
-      const isApi = /^\/(api|open|health|metrics|docs|openapi)/.test(path);
-      if (req.method === 'GET' && !isApi && !/\.\w+$/.test(path)) return reply.sendFile('index.html');
-      return sendProblem(req, reply, 'ROUTE_NOT_FOUND');
-    });
-  }
+  const hasWeb = existsSync(join(p.config.webDist, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: p.config.webDist, wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const isApi = /^\/(api|open|health|metrics|docs|openapi)/.test(path);
+    if (hasWeb && req.method === 'GET' && !isApi && !/\.\w+$/.test(path)) return reply.sendFile('index.html');
+    return sendProblem(req, reply, 'ROUTE_NOT_FOUND');
+  });
   return app;
 }
 

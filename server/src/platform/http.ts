@@ -124,7 +124,6 @@ export async function createHttp(p: Platform): Promise<App> {
     if (c.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
     return sendProblem(req, reply, c.code, c.params, c.extra);
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 'ROUTE_NOT_FOUND'));
 
   // Latency per route template and status.
   app.addHook('onResponse', async (req, reply) => {

@@ -44,6 +44,7 @@ export class Jobs {
   #defs = new Map<string, JobDef>();
   #subs = new Map<string, string[]>(); // event type → handler names
   #started = false;
+  #booted = false;
 
   constructor(opts: { db: Db; pool: pg.Pool; logger: Logger; schema?: string }) {
     this.#db = opts.db;
@@ -121,16 +122,18 @@ export class Jobs {
    */
   async start(opts: { workers: boolean; pollingIntervalSeconds?: number }): Promise<void> {
     this.#started = true;
+    // Before anything runs: every queue that exists in the database must have a handler in this build.
+    const existing = await sql<{ name: string }>`
+      SELECT name FROM pgboss.queue WHERE to_regclass('pgboss.queue') IS NOT NULL`
+      .execute(this.#db)
+      .catch(() => ({ rows: [] as { name: string }[] }));
+    const orphans = existing.rows.map((q) => q.name).filter((n) => !n.startsWith('__') && !this.#defs.has(n));
+    if (orphans.length) throw new Error(`refusing to start: no handler for job queue(s) ${orphans.join(', ')}`);
     await this.#boss.start();
+    this.#booted = true;
     for (const [name, def] of this.#defs) {
       await this.#boss.createQueue(name, { retryLimit: def.retryLimit, retryBackoff: true } as never).catch(() => {});
       if (def.cron) await this.#boss.schedule(name, def.cron, {}, { tz: 'Asia/Shanghai' } as never);
-    }
-    const queues = await this.#boss.getQueues();
-    const orphans = queues.map((q) => q.name).filter((n) => !n.startsWith('__') && !this.#defs.has(n));
-    if (orphans.length) {
-      await this.#boss.stop({ graceful: false } as never);
-      throw new Error(`refusing to start: no handler for job queue(s) ${orphans.join(', ')}`);
     }
     if (!opts.workers) return;
     for (const [name, def] of this.#defs) {
@@ -183,7 +186,7 @@ export class Jobs {
 
   /** Stops taking jobs and waits for the ones in flight. */
   async stop(): Promise<void> {
-    if (!this.#started) return;
+    if (!this.#booted) return;
     await this.#boss.stop({ graceful: true, wait: true, timeout: 20_000 } as never);
   }
 }
