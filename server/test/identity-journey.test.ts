@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from './helpers.ts';
 import { createStaff, registerUser, TEST_ENV, type TestUser } from './factories.ts';
 import { isVerified, requireVerified } from '../src/modules/identity/index.ts';
 import { requireValidCertificate } from '../src/modules/training/index.ts';
-import { jpegBytes, multipart } from '../src/modules/identity/testing.ts';
+import { jpegBytes, multipart } from './test-actor.ts';
 import type { AppError } from '../src/platform/errors.ts';
 
 const ENTRY_COURSE = '0193a000-0000-7000-8000-000000000001';

@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from './helpers.ts';
 import { modules } from '../src/modules/index.ts';
 import { isVerified, requireVerified, sweepIdentityExpiry } from '../src/modules/identity/index.ts';
 import { creditCodeProblem, idNumberProblem, maskIdentifier, maskName } from '../src/modules/identity/checksums.ts';
-import { fakeUser, jpegBytes, multipart, pdfBytes, pngBytes, testActorModule, type TestUser } from '../src/modules/identity/testing.ts';
+import { fakeUser, jpegBytes, multipart, pdfBytes, pngBytes, testActorModule, type TestUser } from './test-actor.ts';
 import { AppError } from '../src/platform/errors.ts';
 
 const DAY = 86_400_000;

@@ -12,7 +12,7 @@ import {
   sweepCertificates,
   levelFor,
 } from '../src/modules/training/index.ts';
-import { fakeUser, jpegBytes, testActorModule, type TestUser } from '../src/modules/identity/testing.ts';
+import { fakeUser, jpegBytes, testActorModule, type TestUser } from './test-actor.ts';
 import { submitPersonVerification, uploadDocument } from '../src/modules/identity/service.ts';
 import type { AppError } from '../src/platform/errors.ts';
 

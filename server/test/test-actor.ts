@@ -1,7 +1,7 @@
 /** Test fixtures for the identity and training tests (not imported by production code). */
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../../platform/auth.ts';
-import type { Module } from '../../platform/module.ts';
+import type { Actor } from '../src/platform/auth.ts';
+import type { Module } from '../src/platform/module.ts';
 
 /**
  * Test-only authentication for the identity and training tests: a request carrying `x-test-actor`
