@@ -12,7 +12,7 @@ import { ManualClock } from '../src/platform/clock.ts';
 import { Metrics } from '../src/platform/metrics.ts';
 import { MemoryStore } from '../src/platform/kv.ts';
 import type { Module } from '../src/platform/module.ts';
-import { createRiskModule, RISK_JOBS, requestCompanyCheck } from '../src/modules/risk/index.ts';
+import { createRiskModule, findRiskLevels, RISK_JOBS, requestCompanyCheck } from '../src/modules/risk/index.ts';
 import { HttpArbitrationClient } from '../src/modules/risk/client.ts';
 import { ArbitrationLookup } from '../src/modules/risk/lookup.ts';
 import { createRiskMetrics } from '../src/modules/risk/metrics.ts';
@@ -570,6 +570,8 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     assert.match(lvl.json().explanation, /High risk/);
     assert.equal(lvl.json().cases, undefined);
     assert.equal(lvl.json().score, undefined);
+    const levels = await findRiskLevels(t.p, [code, newCode(), 'garbage']);
+    assert.deepEqual([...levels], [[code, 'high']]);
     const unknown = await t.app.inject({ method: 'GET', url: `/api/v1/risk/levels/${newCode()}`, headers: courierHeaders });
     assert.equal(unknown.json().level, 'unknown');
     assert.equal((await check(code, courierHeaders)).statusCode, 403);

@@ -45,6 +45,11 @@ export async function findRiskLevel(p: Platform, creditCode: string) {
   return svc.findRiskLevel(p, creditCode);
 }
 
+/** Levels of many companies at once (for order lists and filters); unchecked codes are absent. */
+export async function findRiskLevels(p: Platform, creditCodes: readonly string[]) {
+  return svc.findRiskLevels(p, creditCodes);
+}
+
 /** Checks a company now (through the cache) — for modules acting inside a request. */
 export async function checkCompany(p: Platform, creditCode: string, reason = 'module') {
   const d = depsByPlatform.get(p);

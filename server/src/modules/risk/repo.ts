@@ -154,6 +154,10 @@ export async function insertThreshold(
     .execute();
 }
 
+export async function findScores(db: Executor, codes: string[]) {
+  return db.selectFrom('risk_companies').select(['credit_code', 'score']).where('credit_code', 'in', codes).execute();
+}
+
 /** The latest score of every checked company: the peer group of the benchmark (A8). */
 export async function allScores(db: Executor): Promise<number[]> {
   const rows = await db.selectFrom('risk_companies').select('score').execute();

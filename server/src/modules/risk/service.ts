@@ -224,6 +224,16 @@ export async function findRiskLevel(
   return { creditCode, companyName: c.company_name, level: levelOf(c.score, t.value, p.config.risk.urgentBelow), checkedAt: c.checked_at };
 }
 
+/** Levels of many companies at once (order lists): credit code → level; codes never checked are absent. */
+export async function findRiskLevels(p: Platform, codes: readonly string[]): Promise<Map<string, RiskLevel>> {
+  const valid = [...new Set(codes.map((c) => normaliseCreditCode(c)).filter((c): c is string => !!c))];
+  const out = new Map<string, RiskLevel>();
+  if (!valid.length) return out;
+  const t = await currentThreshold(p);
+  for (const c of await repo.findScores(p.db, valid)) out.set(c.credit_code, levelOf(c.score, t.value, p.config.risk.urgentBelow));
+  return out;
+}
+
 /** Companies per 10-point score bin: 0–9, 10–19, …, 90–100. */
 export function distribution(scores: readonly number[]): number[] {
   const bins = new Array<number>(10).fill(0);
