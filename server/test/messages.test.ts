@@ -1,8 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { createTestApp, type TestApp } from './helpers.ts';
 import { TEST_ENV, registerUser, type TestUser } from './factories.ts';
-import { notify, type NotificationRequest } from '../src/modules/messages/index.ts';
+import { createMessagesModule, notify, type NotificationRequest } from '../src/modules/messages/index.ts';
+import { accountsModule } from '../src/modules/accounts/index.ts';
 import { SseReader } from '../src/modules/messages/sse-client.ts';
 
 const env = TEST_ENV;
@@ -121,7 +124,7 @@ describe('message center over HTTP', () => {
     assert.equal(orders.json().updated, 2);
     assert.deepEqual(orders.json().unread, { total: 2, order: 0, wallet: 1, account: 1, system: 0 });
 
-    const rest = await post(t, '/api/v1/notifications/read-all', alice.headers, {});
+    const rest = await post(t, '/api/v1/notifications/read-all', alice.headers); // no body: everything
     assert.equal(rest.json().updated, 2);
     assert.equal(rest.json().unread.total, 0);
   });
@@ -323,6 +326,24 @@ describe('live events (SSE) on a listening server', () => {
   });
 });
 
+describe('stream keep-alive', () => {
+  it('S5.8b: an idle stream gets heartbeat comments so proxies keep it open (every 25 s by default)', async () => {
+    const t = await createTestApp({ env, modules: [accountsModule, createMessagesModule({ heartbeatMs: 50 })] });
+    try {
+      const erin = await registerUser(t);
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const addr = t.app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      const s = await SseReader.open(`http://127.0.0.1:${port}/api/v1/events`, erin.headers);
+      await s.next((e) => e.event === 'unread');
+      assert.equal(await s.nextComment(5_000), 'heartbeat');
+      s.close();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('graceful shutdown with open streams', () => {
   it('S5.8b: closing the app ends open event streams instead of waiting for the clients', async () => {
     const t = await createTestApp({ env });
@@ -335,5 +356,106 @@ describe('graceful shutdown with open streams', () => {
     await t.close();
     await s.waitEnd(5_000);
     assert.equal(s.ended, true);
+  });
+});
+
+/** The text of a single-part message as nodemailer writes it (quoted-printable or base64). */
+function mailText(raw: string): string {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split);
+  const body = raw.slice(split + 4);
+  const cte = /content-transfer-encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
+  if (cte === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (cte === 'quoted-printable') {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+describe('e-mail copies over real SMTP', () => {
+  let t: TestApp;
+  let smtp: SMTPServer;
+  const mails: { to: string[]; raw: string }[] = [];
+  before(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('latin1') });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    const port = (smtp.server.address() as AddressInfo).port;
+    t = await createTestApp({ env: { ...env, SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'https://dingban.example' } });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('S6.6/S5.8c: with e-mail copies on for wallet, a wallet notification is also mailed through the SMTP server', async () => {
+    // Register by e-mail; the code itself arrives through the same SMTP server.
+    const email = `mailcopy.${Date.now()}@test.dingban.local`;
+    const codeRes = await post(t, '/api/v1/auth/codes', {}, { purpose: 'register', channel: 'email', destination: email });
+    assert.equal(codeRes.statusCode, 202, codeRes.body);
+    const codeMail = mails.find((m) => m.to.includes(email));
+    assert.ok(codeMail, 'the registration code was mailed');
+    const code = /\b(\d{6})\b/.exec(mailText(codeMail.raw))![1]!;
+    const reg = await post(
+      t,
+      '/api/v1/auth/register',
+      {},
+      {
+        kind: 'person',
+        channel: 'email',
+        destination: email,
+        code,
+        password: 'Shift-Cover#2026',
+        displayName: '邮件用户',
+        client: 'app',
+      },
+    );
+    assert.equal(reg.statusCode, 201, reg.body);
+    const headers = { authorization: `Bearer ${reg.json().token as string}` };
+    const userId = reg.json().user.id as string;
+
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/notification-preferences',
+      headers,
+      payload: { categories: [{ category: 'wallet', sms: false, email: true }] },
+    });
+    assert.equal(put.statusCode, 200, put.body);
+
+    const before = mails.length;
+    await tell(t, {
+      userId,
+      category: 'wallet',
+      title: { zh: '提现已到账', en: 'Withdrawal paid out' },
+      body: { zh: '提现 {amount} 元已到账', en: 'CNY {amount} reached your bank account' },
+      params: { amount: '350.00' },
+      link: '/wallet',
+    });
+    const copies = mails.slice(before).filter((m) => m.to.includes(email));
+    assert.equal(copies.length, 1, 'exactly one e-mail copy');
+    const text = mailText(copies[0]!.raw);
+    assert.match(text, /提现 350\.00 元已到账/);
+    assert.match(text, /https:\/\/dingban\.example\/wallet/);
+    // Nothing went to the dev outbox instead, and the in-app notification is there.
+    const outbox = await get(t, `/api/v1/dev/outbox?to=${encodeURIComponent(email)}`, {});
+    assert.equal(outbox.json().items.length, 0);
+    const list = await get(t, '/api/v1/notifications?category=wallet', headers);
+    assert.equal(list.json().items[0].title, '提现已到账');
+
+    // An order notification (copies off) is not mailed.
+    await tell(t, orderTaken(userId, 'NOMAIL'));
+    assert.equal(mails.slice(before).filter((m) => m.to.includes(email)).length, 1);
   });
 });

@@ -102,12 +102,16 @@ export function registerRoutes(app: App, p: Platform, streams: EventStreams): vo
         tags,
         security,
         summary: 'Mark all my unread notifications read (optionally of one category)',
-        body: Type.Optional(ReadAllBody),
+        body: ReadAllBody,
         response: { 200: ReadAllResult, ...problems(400, 401, 403) },
+      },
+      // The body is optional: a bare POST marks everything read.
+      preValidation: async (req) => {
+        if (req.body == null) req.body = {};
       },
       preHandler: requireAuth,
     },
-    async (req) => readAllNotifications(p, actorOf(req).userId, req.body?.category),
+    async (req) => readAllNotifications(p, actorOf(req).userId, req.body.category),
   );
 
   app.get(

@@ -14,6 +14,7 @@ export class SseReader {
   readonly events: SseEvent[] = [];
   readonly comments: string[] = [];
   #waiters: { match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
+  #commentWaiters: ((c: string) => void)[] = [];
   #ended: Promise<void>;
   #abort = new AbortController();
   #endedFlag = false;
@@ -57,7 +58,9 @@ export class SseReader {
             if (cur.data.length) this.#emit(cur);
             cur = { data: [] };
           } else if (line.startsWith(':')) {
-            this.comments.push(line.slice(1).trim());
+            const comment = line.slice(1).trim();
+            this.comments.push(comment);
+            for (const w of this.#commentWaiters.splice(0)) w(comment);
           } else {
             const i = line.indexOf(':');
             const field = i < 0 ? line : line.slice(0, i);
@@ -105,6 +108,17 @@ export class SseReader {
           clearTimeout(timer);
           resolve(e);
         },
+      });
+    });
+  }
+
+  /** The next comment line (e.g. a heartbeat) from now on; rejects after `timeoutMs`. */
+  nextComment(timeoutMs = 10_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no SSE comment within ${timeoutMs} ms`)), timeoutMs);
+      this.#commentWaiters.push((c) => {
+        clearTimeout(timer);
+        resolve(c);
       });
     });
   }
