@@ -493,6 +493,17 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     const item = watched.items.find((x: { creditCode: string }) => x.creditCode === code);
     assert.equal(item.pending, false);
     assert.equal(item.source, 'verification');
+    // A code the provider does not know is dropped, not retried forever.
+    const gone = newCode();
+    provider.setCompany(gone, null);
+    await t.p.db.transaction().execute((tx) => requestCompanyCheck(t.p, tx, gone, 'verification'));
+    await t.p.jobs.drain();
+    watched = (await t.app.inject({ method: 'GET', url: '/api/v1/risk/watched', headers: staffHeaders })).json();
+    assert.equal(
+      watched.items.some((x: { creditCode: string }) => x.creditCode === gone),
+      false,
+    );
+    assert.equal(calls(gone), 1);
   });
 
   it('A8: the weekly benchmark sets a bounded dynamic threshold from peers, kept in history', async () => {

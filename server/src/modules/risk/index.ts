@@ -1,4 +1,5 @@
 import type { Module } from '../../platform/module.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { HttpArbitrationClient } from './client.ts';
@@ -9,6 +10,7 @@ import type { ArbitrationSource } from './provider.ts';
 import { riskRoutes } from './routes.ts';
 import { parseScoringConfig } from './scoring.ts';
 import * as svc from './service.ts';
+import { deleteWatchRequest } from './repo.ts';
 import type { RiskDeps, RiskStaffDirectory } from './service.ts';
 
 export type { ArbitrationSource, ArbitrationRecord, ArbitrationCase, LookupResult } from './provider.ts';
@@ -36,6 +38,7 @@ export interface RiskModuleOptions {
 }
 
 const depsByPlatform = new WeakMap<Platform, RiskDeps>();
+const unwatchRequest = (p: Platform, code: string) => deleteWatchRequest(p.db, code);
 
 /**
  * A company's risk level for couriers and other modules (orders show it, stores filter by it):
@@ -115,7 +118,14 @@ export function createRiskModule(o: RiskModuleOptions = {}): Module {
       p.jobs.define(RISK_JOBS.recomputeThreshold, async () => void (await svc.recomputeThreshold(p)), { cron: '0 3 * * 1', retryLimit: 3 });
       p.jobs.define(RISK_JOBS.refreshWatched, async () => void (await svc.refreshWatched(d)), { cron: '0 4 * * 1', retryLimit: 3 });
       p.jobs.define<{ creditCode: string; source: string }>(RISK_JOBS.checkCompany, async ({ creditCode, source }) => {
-        await svc.checkCompany(d, creditCode, { reason: source, watchSource: source });
+        try {
+          await svc.checkCompany(d, creditCode, { reason: source, watchSource: source });
+        } catch (err) {
+          // Retrying cannot help a code the provider does not know: drop the request and say so.
+          if (!(err instanceof AppError) || err.code !== 'ARBITRATION_COMPANY_NOT_FOUND') throw err;
+          p.logger.warn({ creditCode, source }, 'requested risk check: the provider has no such company (6002)');
+          await unwatchRequest(p, creditCode);
+        }
       });
 
       // Enterprise verification approved → check and watch the company. The identity event carries the
