@@ -1,5 +1,7 @@
 import type { Module } from '../../platform/module.ts';
+import { registerObligationCheck } from '../accounts/index.ts';
 import { walletRoutes } from './routes.ts';
+import { walletObligations } from './service.ts';
 import './errors.ts';
 
 /**
@@ -34,5 +36,7 @@ export const walletModule: Module = {
   name: 'wallet',
   register(app, p) {
     walletRoutes(app, p);
+    // S5.3b: money left in the wallet or a payout in flight blocks account cancellation.
+    registerObligationCheck('wallet', walletObligations);
   },
 };

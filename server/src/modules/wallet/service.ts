@@ -53,12 +53,15 @@ export async function listTransactions(
   };
 }
 
-/** For account cancellation: money still in the wallet or a withdrawal in flight blocks it. */
+/**
+ * For account cancellation (S5.3b): money still in the wallet or a withdrawal in flight blocks it.
+ * Returns readable reasons in both languages, empty when none.
+ */
 export async function walletObligations(p: Platform, userId: string): Promise<string[]> {
   const b = await repo.balancesOf(p.db, userId);
   const pending = Number((await repo.pendingPayoutsOf(p.db, userId)).n);
   const reasons: string[] = [];
-  if (b.availableFen !== 0 || b.heldFen !== 0) reasons.push('WALLET_BALANCE_NOT_ZERO');
-  if (pending > 0) reasons.push('WALLET_PAYOUT_PENDING');
+  if (b.availableFen !== 0) reasons.push(`钱包余额未提现 Wallet balance not withdrawn: ${(b.availableFen / 100).toFixed(2)} 元`);
+  if (pending > 0 || b.heldFen !== 0) reasons.push(`提现处理中 Withdrawals in progress: ${pending}`);
   return reasons;
 }
