@@ -88,4 +88,14 @@ describe('message center service', () => {
     );
     assert.equal(await svc.currentSeq(t.p, user), 4);
   });
+
+  it('S5.8b: a malformed request is dropped without blocking the queue, and later notifications still arrive', async () => {
+    const user = newId();
+    await send({ ...request(user), userId: 'not-a-uuid' });
+    await send({ ...request(user), category: 'nope' as never });
+    await send(request(user));
+    const list = await svc.findNotifications(t.p, user, {}, 'zh-CN');
+    assert.equal(list.items.length, 1);
+    assert.equal(list.items[0]!.seq, 1);
+  });
 });

@@ -33,6 +33,7 @@ export type LiveMessage =
 export const userChannel = (userId: string): string => `user:${userId}`;
 
 const MAX_TEXT = 2000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
 /**
@@ -47,7 +48,17 @@ export async function recordNotification(
   event: DomainEvent<NotificationRequest>,
 ): Promise<StoredNotification | undefined> {
   const req = event.payload;
-  if (!req || typeof req.userId !== 'string' || !CATEGORIES.includes(req.category)) {
+  const wellFormed =
+    req &&
+    typeof req.userId === 'string' &&
+    UUID.test(req.userId) &&
+    CATEGORIES.includes(req.category) &&
+    typeof req.title?.zh === 'string' &&
+    typeof req.title?.en === 'string' &&
+    typeof req.body?.zh === 'string' &&
+    typeof req.body?.en === 'string';
+  if (!wellFormed) {
+    // Retrying cannot fix a malformed request; drop it loudly instead of failing the job ten times.
     p.logger.error({ eventId: event.id }, 'malformed notification request dropped');
     return undefined;
   }
