@@ -1,0 +1,35 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createPaymentChannelEmulator, generateKeys, type EmulatorKeys } from './server.ts';
+
+// Stand-alone emulator: `npm start -w @dingban/emulator-payment-channel`.
+// PORT (4100), HOST (127.0.0.1), PAYMENT_EMULATOR_KEYS (file keeping the generated keys across restarts,
+// default ./data/payment-channel-keys.json), PAYMENT_EMULATOR_LATENCY_MS, PAYMENT_EMULATOR_FAILURE_RATE.
+const env = process.env;
+const keysFile = resolve(env.PAYMENT_EMULATOR_KEYS ?? './data/payment-channel-keys.json');
+let keys: EmulatorKeys;
+if (existsSync(keysFile)) {
+  const k = JSON.parse(readFileSync(keysFile, 'utf8')) as EmulatorKeys;
+  keys = {
+    ...k,
+    merchant: { ...k.merchant, notBefore: new Date(k.merchant.notBefore), notAfter: new Date(k.merchant.notAfter) },
+    platform: { ...k.platform, notBefore: new Date(k.platform.notBefore), notAfter: new Date(k.platform.notAfter) },
+  };
+} else {
+  keys = generateKeys({ mchid: env.PAYMENT_EMULATOR_MCHID, appid: env.PAYMENT_EMULATOR_APPID });
+  mkdirSync(dirname(keysFile), { recursive: true });
+  writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
+}
+const emulator = createPaymentChannelEmulator({ keys });
+emulator.setSwitches({
+  latencyMs: Number(env.PAYMENT_EMULATOR_LATENCY_MS ?? 0),
+  failureRate: Number(env.PAYMENT_EMULATOR_FAILURE_RATE ?? 0),
+});
+const url = await emulator.listen(Number(env.PORT ?? 4100), env.HOST ?? '127.0.0.1');
+console.log(`payment-channel emulator (WeChat Pay API v3) listening on ${url}`);
+console.log(`  mchid ${keys.mchid}, appid ${keys.appid}; merchant credentials at ${url}/__emulator/credentials and in ${keysFile}`);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    void emulator.close().then(() => process.exit(0));
+  });
+}
