@@ -24,6 +24,8 @@ export async function phone(browser: Browser, baseURL: string): Promise<BrowserC
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 1,
     isMobile: true,
+    // Emulate an Android phone's browser (what couriers use), so the server sees a phone.
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36',
     hasTouch: true,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',

@@ -70,6 +70,15 @@ async function registerByApi(phoneNo: string, password: string): Promise<void> {
   assert.ok(reg.ok, await reg.clone().text());
 }
 
+/** Logs in through the login page with phone/e-mail and password and waits for the home page. */
+async function loginUi(page: Page, identifier: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByTestId('identifier').fill(identifier);
+  await page.getByTestId('password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('home-hero').waitFor();
+}
+
 describe('browser journeys', { timeout: 240_000 }, () => {
   before(async () => {
     buildWeb();
@@ -228,6 +237,48 @@ describe('browser journeys', { timeout: 240_000 }, () => {
     });
   });
 
+  it('sessions: a user sees the devices signed in to their account and ends one; that device is signed out', async () => {
+    const phoneNo = newPhone();
+    await registerByApi(phoneNo, PASSWORD);
+    const other = await desktop(browser, server.url);
+    try {
+      const otherPage = await other.newPage();
+      await loginUi(otherPage, phoneNo, PASSWORD);
+      await journey('sessions', phone, async (page) => {
+        await loginUi(page, phoneNo, PASSWORD);
+        await page
+          .getByRole('tab', { name: '我的' })
+          .or(page.getByRole('link', { name: '我的' }))
+          .first()
+          .click();
+        await page.getByTestId('tab-security').click();
+        const rows = page.getByTestId('sessions').locator('.ant-list-item');
+        const count = () => page.evaluate(() => document.querySelectorAll('[data-testid=sessions] .ant-list-item').length);
+        await rows.filter({ hasText: 'Chrome · Linux' }).first().waitFor(); // the desktop signed in first
+        assert.equal(await rows.filter({ hasText: '当前设备' }).count(), 1);
+        assert.match(await rows.filter({ hasText: '当前设备' }).innerText(), /Android/);
+        const before = await count();
+        await page.evaluate(() => document.querySelector('[data-testid=sessions]')?.scrollIntoView({ block: 'center' }));
+        await shot(page, 'profile-sessions');
+        await rows
+          .filter({ hasText: 'Chrome · Linux' })
+          .getByRole('button', { name: /下\s*线/ })
+          .click();
+        await page
+          .locator('.ant-popconfirm')
+          .getByRole('button', { name: /确\s*定|OK/ })
+          .click();
+        await page.waitForFunction((n) => document.querySelectorAll('[data-testid=sessions] .ant-list-item').length === n - 1, before);
+        assert.equal(await rows.filter({ hasText: 'Chrome · Linux' }).count(), 0);
+      });
+      // The ended device is back at the login page on its next request.
+      await otherPage.reload();
+      await otherPage.getByTestId('login-submit').waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('staff console: an administrator signs in with password + TOTP and sees staff accounts and the security audit', async () => {
     await journey('staff-console', desktop, async (page) => {
       // Demo accounts (DEMO_ACCOUNTS=true, never in production) share a published password and TOTP secret.
@@ -243,7 +294,9 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       await page.locator('.ant-table-row').first().waitFor();
       await shot(page, 'staff-users');
       await page.getByRole('menuitem', { name: '安全审计' }).click();
-      await page.locator('.ant-table-row').first().waitFor();
+      await page.getByRole('heading', { name: '安全审计日志' }).waitFor();
+      // The log already holds this run's logins, failures and the lockout of the earlier journey.
+      await page.locator('.ant-table-row', { hasText: 'login' }).first().waitFor();
       assert.ok((await page.locator('.ant-table-row').count()) > 0);
       await shot(page, 'staff-audit');
     });

@@ -55,7 +55,7 @@ function AppRoutes() {
           <Route path="/register" element={<RegisterPage />} />
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         </Route>
-        <Route path="/help" element={<AuthLayout children={<HelpPage />} />} />
+        <Route path="/help" element={<AuthLayout wide children={<HelpPage />} />} />
         <Route path="*" element={<Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />} />
       </Routes>
     );

@@ -117,7 +117,7 @@ export const dictionary = {
   'msg.open': ['查看', 'Open'],
   'msg.live': ['实时', 'Live'],
   'msg.new': ['新消息：{title}', 'New message: {title}'],
-  'msg.prefs': ['通知设置', 'Notification settings'],
+  'msg.prefs': ['消息设置', 'Message settings'],
   'msg.prefsHint': [
     '站内消息始终保留；可选择是否同时发送短信或邮件副本',
     'In-app messages are always kept; choose whether SMS or e-mail copies go out too',
@@ -154,6 +154,14 @@ export const dictionary = {
   'me.totpOn': ['已开启', 'On'],
   'me.totpDone': ['两步验证已开启', 'Two-step verification is on'],
   'me.cancelAccount': ['注销账号', 'Close account'],
+  'me.cancelHint': [
+    '注销后个人信息将被删除或匿名化，账号无法再登录；有未完成的订单或未结清的款项时不能注销。',
+    'Closing the account deletes or anonymises your personal data and you can no longer log in; it is not possible while orders or payments are open.',
+  ],
+  'me.cancelConfirm': ['确认注销', 'Close my account'],
+  'me.contact': ['更换手机号 / 邮箱', 'Change mobile / e-mail'],
+  'me.newPhone': ['新手机号', 'New mobile number'],
+  'me.newEmail': ['新邮箱', 'New e-mail'],
 
   'staff.users': ['员工账号', 'Staff accounts'],
   'staff.create': ['新建员工', 'New staff member'],
@@ -176,6 +184,7 @@ export const dictionary = {
   'help.hotline': ['客服热线', 'Hotline'],
   'help.hotlineHours': ['每天 8:00–22:00（北京时间）', 'Daily 8:00–22:00 (Beijing time)'],
   'help.emailSupport': ['客服邮箱', 'Support e-mail'],
+  'help.emailHours': ['1 个工作日内回复；投诉请写明订单号', 'Answered within one working day; for complaints, give the order number'],
   'help.tech': ['技术支持', 'Technical support'],
   'help.install': ['安装到手机桌面', 'Install on your phone'],
   'help.installText': [

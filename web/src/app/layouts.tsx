@@ -128,7 +128,7 @@ export function ConsoleLayout({ me }: { me: Me }) {
 }
 
 /** Logged-out pages: a centered card on a branded background. */
-export function AuthLayout({ children }: { children?: ReactNode }) {
+export function AuthLayout({ children, wide = false }: { children?: ReactNode; wide?: boolean }) {
   const { t } = useI18n();
   return (
     <div className="auth-shell">
@@ -136,7 +136,7 @@ export function AuthLayout({ children }: { children?: ReactNode }) {
         <Brand dark />
         <LanguageSwitch dark />
       </div>
-      <div className="auth-card">{children ?? <Outlet />}</div>
+      <div className={wide ? 'auth-card wide' : 'auth-card'}>{children ?? <Outlet />}</div>
       <div className="auth-foot">
         <Link to="/help">{t('help.title')}</Link>
         <span>·</span>

@@ -7,6 +7,8 @@ import { PasswordForm } from './PasswordForm.tsx';
 import { SessionsList } from './SessionsList.tsx';
 import { TotpEnrolment } from './TotpEnrolment.tsx';
 import { NotificationPrefs } from './NotificationPrefs.tsx';
+import { ContactForm } from './ContactForm.tsx';
+import { CancelAccount } from './CancelAccount.tsx';
 
 /** Profile and security (S5.3a, S6.6 personal configuration): profile, password, devices, 2FA, notifications. */
 export function ProfilePage() {
@@ -24,6 +26,9 @@ export function ProfilePage() {
             label: <span data-testid="tab-security">{t('me.security')}</span>,
             children: (
               <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+                <Card title={t('me.sessions')}>
+                  <SessionsList />
+                </Card>
                 <Card title={t('me.changePassword')}>
                   <PasswordForm />
                 </Card>
@@ -32,9 +37,14 @@ export function ProfilePage() {
                     <TotpEnrolment me={me} />
                   </Card>
                 )}
-                <Card title={t('me.sessions')}>
-                  <SessionsList />
+                <Card title={t('me.contact')}>
+                  <ContactForm />
                 </Card>
+                {me.kind !== 'staff' && (
+                  <Card title={t('me.cancelAccount')}>
+                    <CancelAccount />
+                  </Card>
+                )}
               </Space>
             ),
           },

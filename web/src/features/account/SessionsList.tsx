@@ -7,7 +7,39 @@ import { useI18n } from '../../app/i18n.tsx';
 type Sessions = ResponseOf<'/api/v1/me/sessions', 'get'>;
 type SessionView = Sessions['items'][number];
 
-const isPhone = (ua: string | null | undefined) => !!ua && /Mobile|Android|iPhone|iPad/i.test(ua);
+const isPhone = (ua: string | null | undefined) => !!ua && /Mobile|Android|iPhone|iPad|HarmonyOS/i.test(ua);
+
+/** "Chrome · Android" from a user-agent string; enough to recognise one's own devices. */
+export function describeAgent(ua: string | null | undefined): string {
+  if (!ua) return '—';
+  const browser = (
+    [
+      [/MicroMessenger/i, 'WeChat'],
+      [/AlipayClient/i, 'Alipay'],
+      [/Edg\//, 'Edge'],
+      [/OPR\//, 'Opera'],
+      [/HuaweiBrowser/i, 'Huawei Browser'],
+      [/MiuiBrowser/i, 'Xiaomi Browser'],
+      [/UCBrowser/i, 'UC'],
+      [/QQBrowser/i, 'QQ Browser'],
+      [/Firefox\//, 'Firefox'],
+      [/Chrome\/|CriOS\//, 'Chrome'],
+      [/Safari\//, 'Safari'],
+    ] as const
+  ).find(([re]) => re.test(ua))?.[1];
+  const os = (
+    [
+      [/HarmonyOS/i, 'HarmonyOS'],
+      [/iPhone|iPad|iPod/, 'iOS'],
+      [/Android/, 'Android'],
+      [/Windows/, 'Windows'],
+      [/Mac OS X|Macintosh/, 'macOS'],
+      [/CrOS/, 'ChromeOS'],
+      [/Linux/, 'Linux'],
+    ] as const
+  ).find(([re]) => re.test(ua))?.[1];
+  return browser || os ? [browser, os].filter(Boolean).join(' · ') : ua.slice(0, 40);
+}
 
 /** The devices signed in to this account, each with an "end" button. */
 export function SessionsList() {
@@ -73,8 +105,8 @@ export function SessionsList() {
             <List.Item.Meta
               avatar={isPhone(s.userAgent) ? <MobileOutlined style={{ fontSize: 22 }} /> : <DesktopOutlined style={{ fontSize: 22 }} />}
               title={
-                <Typography.Text ellipsis style={{ maxWidth: 260 }}>
-                  {s.userAgent ?? '—'}
+                <Typography.Text ellipsis style={{ maxWidth: 260 }} title={s.userAgent ?? undefined}>
+                  {describeAgent(s.userAgent)}
                 </Typography.Text>
               }
               description={

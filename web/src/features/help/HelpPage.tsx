@@ -1,4 +1,4 @@
-import { Card, Collapse, Descriptions, Space, Typography } from 'antd';
+import { Card, Collapse, List, Space, Typography } from 'antd';
 import { CustomerServiceOutlined, MailOutlined, MobileOutlined, PhoneOutlined, SafetyOutlined, ToolOutlined } from '@ant-design/icons';
 import { useI18n } from '../../app/i18n.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
@@ -100,6 +100,7 @@ export function HelpPage() {
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <PageHeader title={t('help.title')} />
       <Card
+        size="small"
         title={
           <>
             <CustomerServiceOutlined /> {t('help.contact')}
@@ -107,46 +108,56 @@ export function HelpPage() {
         }
         data-testid="help-contact"
       >
-        <Descriptions column={1} size="small">
-          <Descriptions.Item
-            label={
-              <>
-                <PhoneOutlined /> {t('help.hotline')}
-              </>
-            }
-          >
-            <a href="tel:4008001234">400-800-1234</a> <Typography.Text type="secondary">{t('help.hotlineHours')}</Typography.Text>
-          </Descriptions.Item>
-          <Descriptions.Item
-            label={
-              <>
-                <MailOutlined /> {t('help.emailSupport')}
-              </>
-            }
-          >
-            <a href="mailto:support@dingban.example">support@dingban.example</a>
-          </Descriptions.Item>
-          <Descriptions.Item
-            label={
-              <>
-                <ToolOutlined /> {t('help.tech')}
-              </>
-            }
-          >
-            <a href="mailto:tech@dingban.example">tech@dingban.example</a> ·{' '}
-            <a href="/docs" target="_blank" rel="noreferrer">
-              {t('nav.apiDocs')}
-            </a>
-          </Descriptions.Item>
-        </Descriptions>
+        <List
+          itemLayout="horizontal"
+          dataSource={[
+            {
+              icon: <PhoneOutlined />,
+              label: t('help.hotline'),
+              value: <a href="tel:4008001234">400-800-1234</a>,
+              note: t('help.hotlineHours'),
+            },
+            {
+              icon: <MailOutlined />,
+              label: t('help.emailSupport'),
+              value: <a href="mailto:support@dingban.example">support@dingban.example</a>,
+              note: t('help.emailHours'),
+            },
+            {
+              icon: <ToolOutlined />,
+              label: t('help.tech'),
+              value: <a href="mailto:tech@dingban.example">tech@dingban.example</a>,
+              note: (
+                <a href="/docs" target="_blank" rel="noreferrer">
+                  {t('nav.apiDocs')} ↗
+                </a>
+              ),
+            },
+          ]}
+          renderItem={(c) => (
+            <List.Item>
+              <List.Item.Meta
+                avatar={<span style={{ fontSize: 20, color: '#1d4ed8' }}>{c.icon}</span>}
+                title={
+                  <span>
+                    {c.label}
+                    {locale === 'en-US' ? ': ' : '：'}
+                    {c.value}
+                  </span>
+                }
+                description={c.note}
+              />
+            </List.Item>
+          )}
+        />
       </Card>
-      <Card title={t('help.faq')}>
+      <Card size="small" title={t('help.faq')}>
         <Collapse
           ghost
           items={faq.map((f, i) => ({ key: i, label: l(f.q), children: <Typography.Paragraph>{l(f.a)}</Typography.Paragraph> }))}
         />
       </Card>
-      <Card title={t('help.terms')}>
+      <Card size="small" title={t('help.terms')}>
         {terms.map((s) => (
           <div key={s.title.en}>
             <Typography.Title level={5}>{l(s.title)}</Typography.Title>
@@ -155,6 +166,7 @@ export function HelpPage() {
         ))}
       </Card>
       <Card
+        size="small"
         title={
           <>
             <SafetyOutlined /> {t('help.privacy')}
@@ -164,6 +176,7 @@ export function HelpPage() {
         <Typography.Paragraph>{l(privacy)}</Typography.Paragraph>
       </Card>
       <Card
+        size="small"
         title={
           <>
             <MobileOutlined /> {t('help.install')}
