@@ -98,4 +98,8 @@ export const OrderErrors = defineErrors({
   ORDER_REVIEW_NOT_ALLOWED: { status: 409, zh: '当前不能评价该订单', en: 'This order cannot be reviewed now' },
   /** A side already reviewed this order. */
   ORDER_ALREADY_REVIEWED: { status: 409, zh: '您已评价过该订单', en: 'You already reviewed this order' },
+  /** The complaint does not exist or the caller may not see it. */
+  COMPLAINT_NOT_FOUND: { status: 404, zh: '投诉工单不存在', en: 'The complaint does not exist' },
+  /** A resolved or rejected complaint takes no more replies or changes. */
+  COMPLAINT_CLOSED: { status: 409, zh: '投诉工单已结束', en: 'The complaint is closed' },
 });

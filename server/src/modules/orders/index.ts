@@ -3,6 +3,11 @@ import type { Module } from '../../platform/module.ts';
 import { registerOrderJobs } from './jobs.ts';
 import { platformPorts, type OrdersPorts } from './ports.ts';
 import { orderRoutes } from './routes.ts';
+import { complaintRoutes } from './complaints-routes.ts';
+import { COMPLAINT_EMAIL_REPLY, ingestComplaintEmail, sendComplaintEmail } from './complaints.ts';
+import { startMailbox } from './mailbox.ts';
+import type { Platform } from '../../platform/platform.ts';
+import type { Server } from 'node:net';
 import { unfinishedOrdersOf, type Deps } from './service.ts';
 import { countCompletedByCourier } from './repo.ts';
 import { registerObligationCheck } from '../accounts/index.ts';
@@ -29,6 +34,11 @@ export function createOrdersModule(ports: OrdersPorts = platformPorts): Module {
       const d: Deps = { p, ports };
       registerOrderJobs(p, d);
       orderRoutes(app, d);
+      complaintRoutes(app, d);
+      p.jobs.define<{ complaintId: string; body: { zh: string; en: string }; params: Record<string, string | number> }>(
+        COMPLAINT_EMAIL_REPLY,
+        async (data) => sendComplaintEmail(d, data),
+      );
       // S5.3b: unfinished orders, as owner or courier, block account cancellation and are listed.
       registerObligationCheck('orders', async (pp, userId) => {
         const open = await unfinishedOrdersOf(pp.db, userId);
@@ -42,3 +52,17 @@ export function createOrdersModule(ports: OrdersPorts = platformPorts): Module {
 }
 
 export const ordersModule: Module = createOrdersModule();
+
+/**
+ * Starts the SMTP receiver of the complaints address (S5.7d): each message to `address` becomes a
+ * complaint (the order is found by its number in the subject or text) and the sender gets replies by
+ * e-mail. Not started by default: call it from main.ts where the port and address are configured.
+ */
+export function startComplaintMailbox(
+  p: Platform,
+  o: { address: string; port: number; host?: string },
+  ports: OrdersPorts = platformPorts,
+): Promise<Server> {
+  const d: Deps = { p, ports };
+  return startMailbox({ ...o, logger: p.logger, onMail: async (mail) => (await ingestComplaintEmail(d, mail)).ticket_no });
+}

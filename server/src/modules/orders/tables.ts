@@ -14,6 +14,9 @@ export type OrderStatus =
   | 'no_show'
   | 'disputed';
 
+/** Status of a complaint ticket (S5.7d). */
+export type ComplaintStatus = 'open' | 'in_progress' | 'resolved' | 'rejected';
+
 /** Tables owned by the orders module. Data class of each column in its comment. */
 export interface OrdersTables {
   order_types: {
@@ -124,5 +127,37 @@ export interface OrdersTables {
     tags: string[]; // L1
     text: string | null; // L1
     created_at: Date; // L1
+  };
+  order_complaints: {
+    id: string; // L1
+    ticket_no: string; // L1
+    order_id: string | null; // L2
+    complainant_id: string | null; // L2
+    complainant_role: 'owner' | 'courier' | 'other'; // L2
+    channel: 'online' | 'email' | 'phone'; // L1
+    status: ComplaintStatus; // L1
+    category: string; // L1
+    subject: string; // L2
+    body: string; // L2
+    contact_enc: string | null; // L3 (sealed, context 'order_complaints.contact')
+    assignee_id: string | null; // L2
+    respond_by: Date; // L2
+    resolve_by: Date; // L2
+    first_response_at: Date | null; // L2
+    resolution: string | null; // L2
+    resolved_at: Date | null; // L2
+    version: ColumnType<number, number | undefined, number>; // L2
+    created_at: Date; // L2
+    updated_at: Date; // L2
+  };
+  order_complaint_messages: {
+    id: string; // L2
+    complaint_id: string; // L2
+    seq: Generated<number>; // L2
+    author_id: string | null; // L2
+    author_role: 'complainant' | 'staff' | 'system'; // L2
+    body: string; // L2
+    internal: ColumnType<boolean, boolean | undefined, boolean>; // L2
+    created_at: Date; // L2
   };
 }
