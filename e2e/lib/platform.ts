@@ -5,6 +5,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 export const root = new URL('../../', import.meta.url).pathname;
@@ -23,6 +24,7 @@ export async function freePort(): Promise<number> {
 
 export interface RunningPlatform {
   url: string;
+  database: 'postgresql' | 'pglite';
   /** Everything the server printed, for diagnostics and for reading bootstrap output. */
   output: () => string;
   stop(): Promise<void>;
@@ -33,9 +35,24 @@ export function buildWeb(): void {
   execFileSync('node', [join(root, 'scripts/build-web-if-needed.mjs')], { cwd: root, stdio: 'inherit' });
 }
 
+/**
+ * With TEST_DATABASE_URL (and TEST_REDIS_URL) set, as CI's "real services" stage does, the server runs on
+ * a fresh PostgreSQL database (dropped afterwards) and Redis with its own key prefix; otherwise on
+ * embedded PGlite in the temporary data directory.
+ */
 export async function startPlatform(env: Record<string, string> = {}, entry = 'server/src/main.ts'): Promise<RunningPlatform> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'dingban-e2e-'));
+  const services: Record<string, string> = {};
+  let dropDatabase: (() => Promise<void>) | undefined;
+  if (process.env.TEST_DATABASE_URL) {
+    const { createTestDatabase } = await import('../../server/test/helpers.ts');
+    const created = await createTestDatabase(process.env.TEST_DATABASE_URL);
+    services.DATABASE_URL = created.url;
+    dropDatabase = created.drop;
+  }
+  const redisPrefix = `dingban_e2e_${randomBytes(4).toString('hex')}:`;
+  if (process.env.TEST_REDIS_URL) Object.assign(services, { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: redisPrefix });
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [join(root, entry)], {
     cwd: root,
@@ -50,6 +67,7 @@ export async function startPlatform(env: Record<string, string> = {}, entry = 's
       DATA_DIR: dataDir,
       DEMO_ACCOUNTS: 'false',
       RATE_LIMIT_PER_MINUTE: '100000',
+      ...services,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,6 +94,7 @@ export async function startPlatform(env: Record<string, string> = {}, entry = 's
   }
   return {
     url,
+    database: services.DATABASE_URL ? 'postgresql' : 'pglite',
     output: () => out,
     async stop() {
       if (child.exitCode === null) {
@@ -85,8 +104,21 @@ export async function startPlatform(env: Record<string, string> = {}, entry = 's
         clearTimeout(t);
       }
       rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase?.();
+      if (services.REDIS_URL) await clearRedisPrefix(services.REDIS_URL, redisPrefix);
     },
   };
+}
+
+async function clearRedisPrefix(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** The latest 6-digit code sent to `to`, from the dev outbox (SMS and e-mail are not really sent outside production). */
