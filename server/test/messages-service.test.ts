@@ -98,4 +98,22 @@ describe('message center service', () => {
     assert.equal(list.items.length, 1);
     assert.equal(list.items[0]!.seq, 1);
   });
+
+  it('S5.8a: read notifications older than 180 days are purged; unread ones stay', async () => {
+    const user = newId();
+    await send(request(user));
+    await send(request(user, { category: 'wallet' }));
+    const [wallet] = (await svc.findNotifications(t.p, user, { category: 'wallet' }, 'zh-CN')).items;
+    await svc.readNotification(t.p, user, wallet!.id, 'zh-CN');
+    t.clock.advance(179 * 86_400_000);
+    await svc.purgeReadNotifications(t.p);
+    assert.equal((await svc.findNotifications(t.p, user, {}, 'zh-CN')).items.length, 2);
+    t.clock.advance(2 * 86_400_000);
+    await svc.purgeReadNotifications(t.p);
+    const left = (await svc.findNotifications(t.p, user, {}, 'zh-CN')).items;
+    assert.deepEqual(
+      left.map((n) => n.category),
+      ['order'],
+    );
+  });
 });

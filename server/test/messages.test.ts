@@ -326,6 +326,29 @@ describe('live events (SSE) on a listening server', () => {
   });
 });
 
+describe('account cancellation', () => {
+  it('S5.3b: cancelling an account erases its notifications and ends its open streams', async () => {
+    const t = await createTestApp({ env });
+    try {
+      const frank = await registerUser(t);
+      await t.p.jobs.drain();
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const addr = t.app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      const s = await SseReader.open(`http://127.0.0.1:${port}/api/v1/events`, frank.headers);
+      await s.next((e) => e.event === 'unread');
+      const cancel = await post(t, '/api/v1/me/cancel', frank.headers, { password: frank.password });
+      assert.equal(cancel.statusCode < 300, true, cancel.body);
+      await t.p.jobs.drain();
+      await s.waitEnd(5_000);
+      const left = await t.p.db.selectFrom('notifications').select('id').where('user_id', '=', frank.userId).execute();
+      assert.equal(left.length, 0);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('stream keep-alive', () => {
   it('S5.8b: an idle stream gets heartbeat comments so proxies keep it open (every 25 s by default)', async () => {
     const t = await createTestApp({ env, modules: [accountsModule, createMessagesModule({ heartbeatMs: 50 })] });

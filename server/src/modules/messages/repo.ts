@@ -142,3 +142,9 @@ export async function deleteUserData(db: Executor, userId: string): Promise<void
   await db.deleteFrom('notification_preferences').where('user_id', '=', userId).execute();
   await db.deleteFrom('notification_counters').where('user_id', '=', userId).execute();
 }
+
+/** Deletes notifications read before `cutoff` (retention). */
+export async function deleteReadBefore(db: Executor, cutoff: Date): Promise<number> {
+  const r = await db.deleteFrom('notifications').where('read_at', '<', cutoff).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -24,10 +24,15 @@ import type { CopyChannel } from './tables.ts';
 /** Job names of the message center (both run after the notification's transaction commits). */
 export const PUSH_JOB = 'messages.push';
 export const COPY_JOB = 'messages.copy';
+/** Daily purge of old read notifications. */
+export const RETENTION_JOB = 'messages.retention';
 
 /** What travels on the pub/sub channel `user:<id>` to every server process's SSE streams. */
 export type LiveMessage =
-  { kind: 'notification'; notification: StoredNotification; unread: UnreadCounts } | { kind: 'unread'; unread: UnreadCounts };
+  | { kind: 'notification'; notification: StoredNotification; unread: UnreadCounts }
+  | { kind: 'unread'; unread: UnreadCounts }
+  /** The account is gone: every stream of the user ends. */
+  | { kind: 'closed' };
 
 /** The pub/sub channel of one user's live messages. */
 export const userChannel = (userId: string): string => `user:${userId}`;
@@ -249,4 +254,19 @@ export async function findMissed(p: Platform, userId: string, afterSeq: number, 
 /** The user's latest sequence number: where a fresh stream starts. */
 export async function currentSeq(p: Platform, userId: string): Promise<number> {
   return repo.lastSeq(p.db, userId);
+}
+
+/** Read notifications are kept this long, then purged by the daily retention job. */
+export const READ_RETENTION_DAYS = 180;
+
+/** Deletes read notifications older than the retention period; returns how many went. */
+export async function purgeReadNotifications(p: Platform): Promise<number> {
+  const cutoff = new Date(p.clock.now().getTime() - READ_RETENTION_DAYS * 86_400_000);
+  return repo.deleteReadBefore(p.db, cutoff);
+}
+
+/** Ends every live stream of a user, in every process (account cancelled). */
+export async function closeUserStreams(p: Platform, userId: string): Promise<void> {
+  const msg: LiveMessage = { kind: 'closed' };
+  await p.pubsub.publish(userChannel(userId), msg).catch((err) => p.logger.warn({ err }, 'closing streams failed'));
 }

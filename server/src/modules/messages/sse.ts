@@ -96,6 +96,7 @@ export class EventStreams {
       const msg = raw as LiveMessage;
       enqueue(async () => {
         if (closed) return;
+        if (msg.kind === 'closed') return close();
         if (msg.kind === 'unread') return sendUnread(msg.unread);
         if (msg.kind !== 'notification' || msg.notification.seq <= lastSent) return; // already sent (replay, or twice)
         if (msg.notification.seq > lastSent + 1) await catchUp(msg.unread); // a gap: fill it from the table

@@ -2,7 +2,16 @@ import type { Platform } from '../../platform/platform.ts';
 import { USER_CANCELLED, USER_REGISTERED } from '../accounts/index.ts';
 import { NOTIFICATION_REQUESTED, notify, type NotificationRequest } from './index.ts';
 import { deleteUserData } from './repo.ts';
-import { COPY_JOB, PUSH_JOB, pushNotification, recordNotification, sendCopy } from './service.ts';
+import {
+  COPY_JOB,
+  PUSH_JOB,
+  RETENTION_JOB,
+  closeUserStreams,
+  purgeReadNotifications,
+  pushNotification,
+  recordNotification,
+  sendCopy,
+} from './service.ts';
 import type { CopyChannel } from './tables.ts';
 
 /**
@@ -24,7 +33,17 @@ export function registerSubscribers(p: Platform): void {
   });
   p.jobs.subscribe<{ userId: string }>(USER_CANCELLED, 'messages.erase-user', async (event, tx) => {
     await deleteUserData(tx, event.payload.userId);
+    // The account is already cancelled (this event committed with it), so its streams can end now.
+    await closeUserStreams(p, event.payload.userId);
   });
+  p.jobs.define(
+    RETENTION_JOB,
+    async () => {
+      const n = await purgeReadNotifications(p);
+      if (n) p.logger.info({ deleted: n }, 'old read notifications purged');
+    },
+    { cron: '17 3 * * *', retryLimit: 2 },
+  );
   p.jobs.subscribe<NotificationRequest>(NOTIFICATION_REQUESTED, 'messages.store-notification', async (event, tx) => {
     await recordNotification(p, tx, event);
   });
