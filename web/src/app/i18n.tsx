@@ -15,6 +15,8 @@ interface I18n {
   setLocale: (l: Locale) => void;
   /** A date-time in China's time zone, as users there read it. */
   formatTime: (iso: string | null | undefined) => string;
+  /** A staff role's name; unknown roles show as they are. */
+  roleName: (role: string) => string;
   /** The text to show for a failed call: the server's own localized message when there is one. */
   errorText: (err: unknown) => string;
 }
@@ -49,6 +51,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       locale,
       t,
       setLocale,
+      roleName: (role) => (`role.${role}` in dictionary ? t(`role.${role}` as MessageKey) : role),
       formatTime: (iso) => (iso ? fmt.format(new Date(iso)) : '—'),
       errorText: (err) => {
         if (err instanceof ApiError) return err.code === 'NETWORK' ? t('common.networkError') : err.message;

@@ -9,7 +9,7 @@ import type { MessageKey } from '../../app/dictionary.ts';
 
 /** The landing page after login: who you are, what is unread, where to go next. */
 export function HomePage() {
-  const { t } = useI18n();
+  const { t, roleName } = useI18n();
   const { me } = useSession();
   const { counts } = useLive();
   if (!me) return null;
@@ -24,7 +24,7 @@ export function HomePage() {
             <span style={{ marginLeft: 8 }}>
               {me.roles.map((r) => (
                 <Tag key={r} color="gold">
-                  {r}
+                  {roleName(r)}
                 </Tag>
               ))}
             </span>

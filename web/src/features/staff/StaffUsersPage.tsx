@@ -9,11 +9,11 @@ type Staff = ResponseOf<'/api/v1/staff/users', 'get'>['items'][number];
 type Created = ResponseOf<'/api/v1/staff/users', 'post'>;
 type Role = 'admin' | 'reviewer' | 'finance' | 'support' | 'risk' | 'ops' | 'trainer';
 const ROLES: Role[] = ['admin', 'reviewer', 'finance', 'support', 'risk', 'ops', 'trainer'];
-const roleOptions = ROLES.map((r) => ({ value: r, label: r }));
 
 /** Admin: staff accounts and their roles (S6.1). Staff never self-register. */
 export function StaffUsersPage() {
-  const { t, errorText, formatTime } = useI18n();
+  const { t, errorText, formatTime, roleName } = useI18n();
+  const roleOptions = ROLES.map((r) => ({ value: r, label: roleName(r) }));
   const { message } = AntApp.useApp();
   const [items, setItems] = useState<Staff[]>();
   const [creating, setCreating] = useState(false);
@@ -80,7 +80,7 @@ export function StaffUsersPage() {
           { title: t('auth.displayName'), dataIndex: 'displayName' },
           { title: t('me.email'), dataIndex: 'email', render: (v: string | null) => v ?? '—' },
           { title: t('me.phone'), dataIndex: 'phone', render: (v: string | null) => v ?? '—' },
-          { title: t('staff.roles'), dataIndex: 'roles', render: (rs: string[]) => rs.map((r) => <Tag key={r}>{r}</Tag>) },
+          { title: t('staff.roles'), dataIndex: 'roles', render: (rs: string[]) => rs.map((r) => <Tag key={r}>{roleName(r)}</Tag>) },
           { title: t('me.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatTime(v) },
           {
             title: '',
