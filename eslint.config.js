@@ -13,12 +13,26 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-object-type': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through loadConfig(); nothing else reads process.env.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration through loadConfig(); nothing else reads process.env.',
+        },
       ],
     },
   },
   {
-    files: ['server/src/platform/config.ts', 'server/src/main.ts', 'server/src/cli/**', '**/test/**', '**/*.test.ts', 'e2e/**', 'bench/**', 'emulators/**', 'scripts/**', 'web/vite.config.ts'],
+    files: [
+      'server/src/platform/config.ts',
+      'server/src/main.ts',
+      'server/src/cli/**',
+      '**/test/**',
+      '**/*.test.ts',
+      'e2e/**',
+      'bench/**',
+      'emulators/**',
+      'scripts/**',
+      'web/vite.config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

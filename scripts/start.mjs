@@ -29,7 +29,10 @@ if (!production) {
   ];
   for (const e of emulators) {
     if (process.env[e.configured] || !existsSync(new URL(`../${e.script}`, import.meta.url))) continue;
-    run(e.name, e.script, { PORT: String(process.env[`${e.name.toUpperCase().replaceAll('-', '_')}_PORT`] ?? e.port), NODE_ENV: 'development' });
+    run(e.name, e.script, {
+      PORT: String(process.env[`${e.name.toUpperCase().replaceAll('-', '_')}_PORT`] ?? e.port),
+      NODE_ENV: 'development',
+    });
   }
 }
 run('server', 'server/src/main.ts', env);

@@ -53,7 +53,13 @@ describe('data protection', () => {
     // A new key in front still decrypts data sealed with the old one.
     const oldKey = Buffer.alloc(32, 7);
     const before = new Keyring([{ id: 'old', key: oldKey }], Buffer.alloc(32, 1));
-    const after = new Keyring([{ id: 'new', key: Buffer.alloc(32, 9) }, { id: 'old', key: oldKey }], Buffer.alloc(32, 1));
+    const after = new Keyring(
+      [
+        { id: 'new', key: Buffer.alloc(32, 9) },
+        { id: 'old', key: oldKey },
+      ],
+      Buffer.alloc(32, 1),
+    );
     const s = before.encrypt('张三', 'kyc.name');
     assert.equal(after.decrypt(s, 'kyc.name'), '张三');
     assert.match(after.encrypt('张三', 'kyc.name'), /^v1\.new\./);
@@ -69,7 +75,10 @@ describe('data protection', () => {
       },
     });
     const log = createLogger('info', sink as never);
-    log.info({ phone: '13800138000', user: { email: 'a@b.cn', token: 'secret-token' }, password: 'P@ssw0rd!' }, 'login by 13900139000 / c@d.com / 11010119900307451X');
+    log.info(
+      { phone: '13800138000', user: { email: 'a@b.cn', token: 'secret-token' }, password: 'P@ssw0rd!' },
+      'login by 13900139000 / c@d.com / 11010119900307451X',
+    );
     const out = lines.join('');
     for (const s of ['13800138000', 'a@b.cn', 'secret-token', 'P@ssw0rd!', '13900139000', 'c@d.com', '11010119900307451X']) {
       assert.ok(!out.includes(s), `log contains ${s}: ${out}`);
@@ -181,7 +190,10 @@ describe('outbox, jobs and idempotency', () => {
     const b = await idempotent(t.p.db, { scope: 'test', key: 'key-123456', body: { x: 1 } }, cmd);
     assert.deepEqual(a, b);
     assert.equal(runs, 1);
-    await assert.rejects(idempotent(t.p.db, { scope: 'test', key: 'key-123456', body: { x: 2 } }, cmd), (e: unknown) => e instanceof AppError && e.code === 'IDEMPOTENCY_KEY_REUSED');
+    await assert.rejects(
+      idempotent(t.p.db, { scope: 'test', key: 'key-123456', body: { x: 2 } }, cmd),
+      (e: unknown) => e instanceof AppError && e.code === 'IDEMPOTENCY_KEY_REUSED',
+    );
   });
 });
 
