@@ -169,6 +169,26 @@ export async function recordPhoneComplaint(
   });
 }
 
+/** Opens the appeal ticket of a reliability event (see reliability.ts), on the caller's transaction. */
+export async function fileAppeal(
+  d: Deps,
+  tx: Executor,
+  o: { actor: Actor; orderId: string; role: 'owner' | 'courier'; text: string; eventKind: string },
+): Promise<ComplaintRow> {
+  const order = await repo.findOrder(tx, o.orderId);
+  return open(d, tx, {
+    orderId: o.orderId,
+    complainantId: o.actor.userId,
+    role: o.role,
+    channel: 'online',
+    category: 'appeal',
+    subject: `信用记录申诉 Appeal: ${o.eventKind}${order ? ` · ${order.order_no}` : ''}`,
+    body: o.text,
+    authorRole: 'complainant',
+    authorId: o.actor.userId,
+  });
+}
+
 /** Turns an inbound e-mail into a complaint; the order is found by the order number in the subject or text. */
 export async function ingestComplaintEmail(d: Deps, mail: { from: string; subject: string; text: string }): Promise<ComplaintRow> {
   return d.p.db.transaction().execute(async (tx) => {
@@ -303,7 +323,17 @@ export async function resolveComplaint(d: Deps, staff: Actor, id: string, body: 
       body: body.resolution,
       created_at: now,
     });
-    if (body.outcome === 'resolved' && row.order_id && row.complainant_role !== 'other') {
+    if (row.category === 'appeal') {
+      // An upheld appeal voids the reliability event it was about.
+      if (body.outcome === 'resolved') {
+        await tx
+          .updateTable('order_reliability_events')
+          .set({ voided_at: now })
+          .where('appeal_complaint_id', '=', id)
+          .where('voided_at', 'is', null)
+          .execute();
+      }
+    } else if (body.outcome === 'resolved' && row.order_id && row.complainant_role !== 'other') {
       const order = await repo.findOrder(tx, row.order_id);
       if (order) {
         const subject =

@@ -102,4 +102,8 @@ export const OrderErrors = defineErrors({
   COMPLAINT_NOT_FOUND: { status: 404, zh: '投诉工单不存在', en: 'The complaint does not exist' },
   /** A resolved or rejected complaint takes no more replies or changes. */
   COMPLAINT_CLOSED: { status: 409, zh: '投诉工单已结束', en: 'The complaint is closed' },
+  /** The reliability event does not exist or is not the caller's to appeal. */
+  RELIABILITY_EVENT_NOT_FOUND: { status: 404, zh: '信用记录不存在', en: 'The reliability record does not exist' },
+  /** Each reliability event can be appealed once. */
+  RELIABILITY_ALREADY_APPEALED: { status: 409, zh: '该记录已申诉过', en: 'This record was already appealed' },
 });

@@ -30,6 +30,7 @@ export const TRANSITIONS = {
   auto_confirm: { from: ['checked_out'], to: 'completed', by: ['system'] },
   dispute: { from: ['checked_out'], to: 'disputed', by: ['owner'] },
   resolve_dispute: { from: ['disputed'], to: 'completed', by: ['staff'] },
+  resolve_dispute_refund: { from: ['disputed'], to: 'cancelled', by: ['staff'] },
   settle: { from: ['completed'], to: 'settled', by: ['system'] },
 } as const satisfies Record<string, Transition>;
 

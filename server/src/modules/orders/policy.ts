@@ -9,6 +9,8 @@ export const POST_PERMISSION = 'orders:post';
 export const TAKE_PERMISSION = 'orders:take';
 /** Staff who may read any order (support, ops). */
 export const READ_ANY_PERMISSION = 'orders:read';
+/** Staff who decide disputed hours (customer service). */
+export const DISPUTE_PERMISSION = 'complaints:handle';
 /** Staff who manage the order-type catalogue. */
 export const MANAGE_PERMISSION = 'ops:manage';
 

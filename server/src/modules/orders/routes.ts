@@ -31,6 +31,7 @@ import {
 import { presentEvent, presentMarketItem, presentOrder, presentReview, presentRules, presentType } from './presenter.ts';
 import { renderCalendar } from './ical.ts';
 import * as s from './service.ts';
+import { appealReliabilityEvent, reliabilityOf } from './reliability.ts';
 import type { Deps } from './service.ts';
 import type { OrderRow } from './repo.ts';
 import type { Viewer } from './policy.ts';
@@ -362,6 +363,27 @@ export function orderRoutes(app: App, d: Deps): void {
   );
 
   app.post(
+    '/api/v1/support/orders/:id/resolve-dispute',
+    {
+      schema: {
+        tags,
+        summary: 'Support decides disputed hours: pay the courier or refund the owner (complaints:handle)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            outcome: Type.Union([Type.Literal('pay_courier'), Type.Literal('refund_owner')]),
+            note: Type.String({ minLength: 1, maxLength: 500 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.resolveDispute(d, actorOf(req), req.params.id, req.body), 'staff'),
+  );
+
+  app.post(
     '/api/v1/orders/:id/reviews',
     {
       schema: {
@@ -375,6 +397,55 @@ export function orderRoutes(app: App, d: Deps): void {
     },
     async (req, reply) =>
       reply.code(201).send({ items: (await s.reviewOrder(d, actorOf(req), req.params.id, req.body)).map(presentReview) }),
+  );
+
+  app.get(
+    '/api/v1/reliability/:kind/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Reliability score of a courier or store over 90 days, with the events behind it for the subject and support',
+        params: RatingParams,
+        response: {
+          200: Type.Object({
+            score: Type.Integer(),
+            windowDays: Type.Integer(),
+            weights: Type.Array(Type.Object({ kind: Type.String(), points: Type.Integer(), zh: Type.String(), en: Type.String() })),
+            events: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                kind: Type.String(),
+                orderNo: Type.String(),
+                at: Type.String(),
+                points: Type.Integer(),
+                voided: Type.Boolean(),
+                appealId: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...problems(400),
+        },
+      },
+    },
+    async (req) => reliabilityOf(d, req.actor, req.params.kind, req.params.id),
+  );
+
+  app.post(
+    '/api/v1/reliability/events/:id/appeal',
+    {
+      schema: {
+        tags,
+        summary: 'Appeal a reliability event about me; support decides it as a complaint ticket',
+        params: IdParams,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 201: Type.Object({ complaintId: Type.String(), ticketNo: Type.String() }), ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req, reply) => {
+      const c = await appealReliabilityEvent(d, actorOf(req), req.params.id, req.body.text);
+      return reply.code(201).send({ complaintId: c.id, ticketNo: c.ticket_no });
+    },
   );
 
   app.get(

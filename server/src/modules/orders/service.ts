@@ -1,4 +1,4 @@
-import type { Actor } from '../../platform/auth.ts';
+import { can, type Actor } from '../../platform/auth.ts';
 import type { Executor, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Bilingual } from '../../platform/i18n.ts';
@@ -11,7 +11,16 @@ import { notify } from '../messages/index.ts';
 import { findOwnedStore, findRegion, regionPath } from '../stores/index.ts';
 import { distanceM } from './geo.ts';
 import { TRANSITIONS, UNFINISHED, type OrderAction, type OrderRole } from './lifecycle.ts';
-import { assertCanManage, assertCanPost, assertCanTake, assertCourier, assertOwner, viewerOf, type Viewer } from './policy.ts';
+import {
+  DISPUTE_PERMISSION,
+  assertCanManage,
+  assertCanPost,
+  assertCanTake,
+  assertCourier,
+  assertOwner,
+  viewerOf,
+  type Viewer,
+} from './policy.ts';
 import type { OrdersPorts } from './ports.ts';
 import * as repo from './repo.ts';
 import type { MarketRow, OrderRow, OrderRules } from './repo.ts';
@@ -95,7 +104,14 @@ const ACTION_TEXT: Record<OrderAction, Bilingual> = {
     zh: '订单 {orderNo}（{storeName}）的工时有争议，客服将介入处理。',
     en: 'The hours of order {orderNo} ({storeName}) are disputed; support will step in.',
   },
-  resolve_dispute: { zh: '订单 {orderNo}（{storeName}）的争议已处理。', en: 'The dispute on order {orderNo} ({storeName}) is resolved.' },
+  resolve_dispute: {
+    zh: '订单 {orderNo}（{storeName}）的工时争议已处理：按已签到签退的工时结算给接单人。',
+    en: 'The dispute on order {orderNo} ({storeName}) is resolved: the courier is paid for the recorded hours.',
+  },
+  resolve_dispute_refund: {
+    zh: '订单 {orderNo}（{storeName}）的工时争议已处理：报酬退回店主。',
+    en: 'The dispute on order {orderNo} ({storeName}) is resolved: the pay is refunded to the owner.',
+  },
   settle: {
     zh: '订单 {orderNo}（{storeName}）已结算，报酬已转入接单人钱包。',
     en: 'Order {orderNo} ({storeName}) is settled; the pay went to the courier’s wallet.',
@@ -690,6 +706,58 @@ export async function confirmHours(d: Deps, actor: Actor, id: string, verdict: '
     } else {
       await mustTransition(d, tx, order, 'dispute', asOwner(actor), {}, { note: note ?? null, guard: { version: order.version } });
     }
+  });
+  return loadOrder(d.p.db, id);
+}
+
+/**
+ * Support decides a disputed order: pay the courier (→ completed, then settled from the outbox) or
+ * refund the owner (→ cancelled). The losing side gets a `dispute_lost` reliability event.
+ */
+export async function resolveDispute(
+  d: Deps,
+  staff: Actor,
+  id: string,
+  body: { outcome: 'pay_courier' | 'refund_owner'; note: string },
+): Promise<OrderRow> {
+  if (!can(staff, DISPUTE_PERMISSION)) throw new AppError('FORBIDDEN');
+  await d.p.db.transaction().execute(async (tx) => {
+    const order = await loadOrder(tx, id);
+    if (order.status !== 'disputed') throw new AppError('ORDER_INVALID_TRANSITION', { status: order.status });
+    const now = d.p.clock.now();
+    const by: By = { id: staff.userId, role: 'staff' };
+    if (body.outcome === 'pay_courier') {
+      await mustTransition(
+        d,
+        tx,
+        order,
+        'resolve_dispute',
+        by,
+        { completed_at: now },
+        { note: body.note, guard: { version: order.version } },
+      );
+    } else {
+      await d.ports.refundEscrow(d.p, tx, { orderId: order.id });
+      await mustTransition(
+        d,
+        tx,
+        order,
+        'resolve_dispute_refund',
+        by,
+        { cancelled_at: now },
+        { note: body.note, guard: { version: order.version } },
+      );
+    }
+    const loser =
+      body.outcome === 'pay_courier' ? { kind: 'store' as const, id: order.store_id } : { kind: 'courier' as const, id: order.courier_id! };
+    await repo.insertReliabilityEvent(tx, {
+      id: newId(),
+      subject_kind: loser.kind,
+      subject_id: loser.id,
+      order_id: order.id,
+      kind: 'dispute_lost',
+      at: now,
+    });
   });
   return loadOrder(d.p.db, id);
 }

@@ -115,6 +115,8 @@ export interface OrdersTables {
     order_id: string; // L2
     kind: string; // L2
     at: Date; // L2
+    appeal_complaint_id: ColumnType<string | null, string | null | undefined, string | null>; // L2
+    voided_at: ColumnType<Date | null, Date | null | undefined, Date | null>; // L2
   };
   order_reviews: {
     id: string; // L1

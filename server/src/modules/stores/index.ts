@@ -3,7 +3,7 @@ import { storeRoutes } from './routes.ts';
 
 export type { StoreRow } from './repo.ts';
 export type { StoresTables } from './tables.ts';
-export { findOwnedStore } from './service.ts';
+export { findOwnedStore, storeOwnerOf } from './service.ts';
 export { findRegion, regionChildren, regionLabel, regionPath, type Region } from './regions.ts';
 export { maskPhone } from './presenter.ts';
 

@@ -87,6 +87,11 @@ export async function deleteStore(p: Platform, actor: Actor, id: string): Promis
   if (!row) throw new AppError('STORE_NOT_FOUND');
 }
 
+/** For the orders module: who owns a store (deleted stores too), or undefined. */
+export async function storeOwnerOf(db: Executor, storeId: string): Promise<string | undefined> {
+  return (await repo.findStoreById(db, storeId))?.owner_id;
+}
+
 /** For the orders module: a live store of this owner, read on the caller's transaction. */
 export async function findOwnedStore(db: Executor, ownerId: string, storeId: string): Promise<StoreRow | undefined> {
   return repo.findOwnedStore(db, ownerId, storeId);
