@@ -23,3 +23,19 @@ export const WalletErrors = defineErrors({
   /** An order's escrow can be paid once; a second, different payment for the same order is refused. */
   ESCROW_ALREADY_PAID: { status: 409, zh: '该订单已支付', en: 'This order has already been paid' },
 });
+
+/** Top-up and channel errors. */
+export const WalletChannelErrors = defineErrors({
+  /** No payment channel is configured (or it is unreachable): top-up is unavailable for now. */
+  PAYMENT_CHANNEL_UNAVAILABLE: {
+    status: 503,
+    zh: '支付渠道暂时不可用，请稍后再试',
+    en: 'The payment channel is unavailable right now; please try again later',
+  },
+  /** A top-up outside the allowed amount range. */
+  TOPUP_AMOUNT_OUT_OF_RANGE: {
+    status: 400,
+    zh: '充值金额需在 {min} 元到 {max} 元之间',
+    en: 'A top-up must be between CNY {min} and CNY {max}',
+  },
+});

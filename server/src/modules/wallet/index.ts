@@ -1,6 +1,10 @@
 import type { Module } from '../../platform/module.ts';
 import { registerObligationCheck } from '../accounts/index.ts';
+import type { Platform } from '../../platform/platform.ts';
 import { walletRoutes } from './routes.ts';
+import { channelRoutes } from './channel-routes.ts';
+import type { PaymentChannel } from './channels/channel.ts';
+import { checkTopUp, TOPUP_CHECK_JOB, type ChannelDeps } from './topups.ts';
 import { walletObligations } from './service.ts';
 import './errors.ts';
 
@@ -31,12 +35,35 @@ export {
 export { verifyLedger, type LedgerReport, type LedgerViolation } from './verify.ts';
 export { walletObligations } from './service.ts';
 export { WalletErrors } from './errors.ts';
+export { ChannelError, type PaymentChannel, type ChannelPayment, type ChannelNotification } from './channels/channel.ts';
+export { WechatPayChannel, type WechatPayConfig } from './channels/wechatpay.ts';
+export { checkTopUp, confirmPaid, TOPUP_TTL_MS, type TopUpView } from './topups.ts';
 
-export const walletModule: Module = {
-  name: 'wallet',
-  register(app, p) {
-    walletRoutes(app, p);
-    // S5.3b: money left in the wallet or a payout in flight blocks account cancellation.
-    registerObligationCheck('wallet', walletObligations);
-  },
-};
+export interface WalletModuleOptions {
+  /** The payment channel for top-ups; without one, top-up answers PAYMENT_CHANNEL_UNAVAILABLE. */
+  channel?: (p: Platform) => PaymentChannel | undefined;
+  /** Public base URL the channel calls back (default: the platform's PUBLIC_URL). */
+  notifyBaseUrl?: (p: Platform) => string;
+}
+
+/** The wallet module, with its payment channel chosen by the caller (tests pass one pointing at the emulator). */
+export function createWalletModule(o: WalletModuleOptions = {}): Module {
+  return {
+    name: 'wallet',
+    async register(app, p) {
+      const deps: ChannelDeps = {
+        channel: o.channel?.(p),
+        notifyUrl: (name) => `${(o.notifyBaseUrl?.(p) ?? p.config.publicUrl).replace(/\/$/, '')}/api/v1/wallet/channels/${name}/notify`,
+      };
+      walletRoutes(app, p);
+      await channelRoutes(app, p, deps);
+      p.jobs.define<{ paymentId: string }>(TOPUP_CHECK_JOB, async ({ paymentId }) => {
+        await checkTopUp(p, deps, paymentId);
+      });
+      // S5.3b: money left in the wallet or a payout in flight blocks account cancellation.
+      registerObligationCheck('wallet', walletObligations);
+    },
+  };
+}
+
+export const walletModule: Module = createWalletModule();

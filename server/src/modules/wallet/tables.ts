@@ -4,6 +4,8 @@ import type { ColumnType, Generated } from 'kysely';
 export type LedgerAccountKind =
   'user_available' | 'user_held' | 'escrow' | 'platform_fees' | 'channel_clearing' | 'payouts_in_transit' | 'adjustments';
 
+export type PaymentStatus = 'creating' | 'pending' | 'paid' | 'closed' | 'failed';
+
 export type HoldKind = 'escrow' | 'payout';
 export type HoldStatus = 'pending' | 'posted' | 'voided';
 
@@ -46,6 +48,23 @@ export interface WalletTables {
     status: HoldStatus; // L2
     hold_transfer_id: string; // L2
     settle_transfer_id: string | null; // L2
+    created_at: Date; // L2
+    updated_at: Date; // L2
+  };
+  wallet_payments: {
+    id: string; // L2
+    out_trade_no: string; // L2 our number at the channel
+    user_id: string; // L2
+    purpose: 'topup'; // L2
+    channel: string; // L2
+    amount_fen: number; // L2
+    status: PaymentStatus; // L2
+    code_url: string | null; // L2
+    pay_url: string | null; // L2
+    transaction_id: string | null; // L2 the channel's number
+    expires_at: Date; // L2
+    paid_at: Date | null; // L2
+    transfer_id: string | null; // L2
     created_at: Date; // L2
     updated_at: Date; // L2
   };

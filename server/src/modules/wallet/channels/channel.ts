@@ -1,0 +1,58 @@
+/**
+ * One interface over payment channels (WeChat Pay API v3, Alipay open API…): create a payment, query,
+ * close, refund, pay out to a user, verify an asynchronous notification, download the daily bill.
+ * Amounts are integer fen; times are Dates.
+ */
+export interface PaymentChannel {
+  /** Stable name used in ledger account codes and transfer keys (`channel:<name>:clearing`). */
+  readonly name: string;
+  createPayment(o: { outTradeNo: string; amountFen: number; description: string; expiresAt: Date; notifyUrl: string }): Promise<{
+    /** What a QR code encodes (e.g. `weixin://wxpay/bizpayurl?pr=…`). */
+    codeUrl: string;
+    /** A web page where the payer can pay (the emulator's scan-and-pay page), when the channel has one. */
+    payUrl: string | null;
+  }>;
+  queryPayment(outTradeNo: string): Promise<ChannelPayment>;
+  closePayment(outTradeNo: string): Promise<void>;
+  refund(o: {
+    outTradeNo: string;
+    outRefundNo: string;
+    amountFen: number;
+    totalFen: number;
+    reason: string;
+  }): Promise<{ status: 'processing' | 'success' | 'failed' }>;
+  transfer(o: { outBatchNo: string; outDetailNo: string; amountFen: number; payeeAccount: string; remark: string }): Promise<void>;
+  queryTransfer(
+    outBatchNo: string,
+    outDetailNo: string,
+  ): Promise<{ status: 'processing' | 'success' | 'failed'; failReason: string | null }>;
+  /** Verifies and opens an asynchronous notification; throws ChannelError('SIGNATURE_INVALID') when it is not genuine. */
+  openNotification(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<ChannelNotification>;
+  /** The day's trade bill (China time), hash-checked. */
+  tradeBill(day: string): Promise<{ csv: string } | null>;
+}
+
+export interface ChannelPayment {
+  outTradeNo: string;
+  state: 'pending' | 'paid' | 'closed' | 'refunded';
+  amountFen: number;
+  transactionId: string | null;
+  paidAt: Date | null;
+}
+
+export type ChannelNotification =
+  | { kind: 'payment'; eventId: string; payment: ChannelPayment }
+  | { kind: 'refund'; eventId: string; outTradeNo: string; outRefundNo: string; status: 'success' | 'failed' }
+  | { kind: 'transfer'; eventId: string; outBatchNo: string }
+  | { kind: 'other'; eventId: string; eventType: string };
+
+/** A channel refused or failed a call; `code` is the channel's own error code where it gave one. */
+export class ChannelError extends Error {
+  readonly code: string;
+  readonly status: number | undefined;
+  constructor(code: string, message: string, status?: number) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.status = status;
+  }
+}
