@@ -305,6 +305,10 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.match(ownerView.checkinCode, /^\d{6}$/);
     const took = (await act(courier, id, 'take')).json();
     assert.equal(took.checkinCode, null);
+    const withCourier = (await get(owner, id)).json();
+    assert.equal(withCourier.courier.userId, courier.userId);
+    assert.equal(withCourier.courier.certificate, null); // eligibility is doubled here; no real certificate
+    assert.equal((await get(courier, id)).json().courier, null);
     const start = new Date(ownerView.startsAt).getTime();
     t.clock.set(start - 12 * HOUR);
     await sweep(); // 12 h reminder

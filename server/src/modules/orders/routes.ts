@@ -193,7 +193,7 @@ export function orderRoutes(app: App, d: Deps): void {
     },
     async (req) => {
       const r = await s.getOrder(d, actorOf(req), req.params.id);
-      return presentOrder(r.order, r.viewer, r.rules, p.clock.now());
+      return { ...presentOrder(r.order, r.viewer, r.rules, p.clock.now()), courier: r.courier };
     },
   );
 

@@ -155,6 +155,17 @@ export const OrderView = Type.Object(
     completedAt: Nullable(Timestamp),
     settledAt: Nullable(Timestamp),
     actions: Type.Array(Type.String(), { description: 'What the caller may do now' }),
+    courier: Type.Optional(
+      Nullable(
+        Type.Object({
+          userId: Type.String(),
+          maskedName: Nullable(Type.String({ description: 'Real name, masked (张*)' })),
+          certificate: Nullable(Type.Object({ number: Type.String(), level: Type.String(), expiresAt: Type.String() })),
+          rating: Nullable(Type.Number()),
+          ratingCount: Type.Integer(),
+        }),
+      ),
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },

@@ -8,6 +8,8 @@ import { newHumanNumber, newId, newNumericCode, newToken } from '../../platform/
 import type { Platform } from '../../platform/platform.ts';
 import { decodeCursor } from '../../platform/schemas.ts';
 import { notify } from '../messages/index.ts';
+import { findMaskedRealName } from '../identity/index.ts';
+import { findCertificateSummary } from '../training/index.ts';
 import { findOwnedStore, findRegion, regionPath } from '../stores/index.ts';
 import { distanceM } from './geo.ts';
 import { TRANSITIONS, UNFINISHED, type OrderAction, type OrderRole } from './lifecycle.ts';
@@ -880,10 +882,33 @@ export async function runSweeps(d: Deps, limit = 500): Promise<Record<string, nu
 // ─── Views, lists, timeline ────────────────────────────────────────────────────────────────────────
 
 /** An order as the caller may see it; throws ORDER_NOT_FOUND for anyone without a relation to it. */
-export async function getOrder(d: Deps, actor: Actor, id: string): Promise<{ order: OrderRow; viewer: Viewer; rules: OrderRules }> {
+export async function getOrder(
+  d: Deps,
+  actor: Actor,
+  id: string,
+): Promise<{ order: OrderRow; viewer: Viewer; rules: OrderRules; courier: CourierSummary | null }> {
   const order = await loadOrder(d.p.db, id);
   const viewer = viewerOf(actor, order);
-  return { order, viewer, rules: await repo.getRules(d.p.db) };
+  const courier = order.courier_id && (viewer === 'owner' || viewer === 'staff') ? await courierSummary(d, order.courier_id) : null;
+  return { order, viewer, rules: await repo.getRules(d.p.db), courier };
+}
+
+/** What an owner sees of the courier holding their order: masked real name, certificate, rating. */
+export interface CourierSummary {
+  userId: string;
+  maskedName: string | null;
+  certificate: { number: string; level: string; expiresAt: string } | null;
+  rating: number | null;
+  ratingCount: number;
+}
+
+async function courierSummary(d: Deps, userId: string): Promise<CourierSummary> {
+  const [maskedName, certificate, rating] = await Promise.all([
+    findMaskedRealName(d.p, userId),
+    findCertificateSummary(d.p, userId),
+    ratingOf(d, 'courier', userId),
+  ]);
+  return { userId, maskedName, certificate, rating: rating.avg, ratingCount: rating.count };
 }
 
 export async function getTimeline(d: Deps, actor: Actor, id: string) {
