@@ -21,13 +21,16 @@ if (existsSync(keysFile)) {
   writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
 }
 const emulator = createPaymentChannelEmulator({ keys });
+// What the platform reads through WECHATPAY_CREDENTIALS_FILE (its development default points here).
+const credentialsFile = resolve(dirname(keysFile), 'merchant-credentials.json');
+writeFileSync(credentialsFile, JSON.stringify(emulator.credentials, null, 2), { mode: 0o600 });
 emulator.setSwitches({
   latencyMs: Number(env.PAYMENT_EMULATOR_LATENCY_MS ?? 0),
   failureRate: Number(env.PAYMENT_EMULATOR_FAILURE_RATE ?? 0),
 });
 const url = await emulator.listen(Number(env.PORT ?? 4100), env.HOST ?? '127.0.0.1');
 console.log(`payment-channel emulator (WeChat Pay API v3) listening on ${url}`);
-console.log(`  mchid ${keys.mchid}, appid ${keys.appid}; merchant credentials at ${url}/__emulator/credentials and in ${keysFile}`);
+console.log(`  mchid ${keys.mchid}, appid ${keys.appid}; merchant credentials at ${url}/__emulator/credentials and in ${credentialsFile}`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     void emulator.close().then(() => process.exit(0));

@@ -35,6 +35,10 @@ export interface Config {
   smtpUrl: string | undefined;
   smtpFrom: string;
   smsProviderUrl: string | undefined;
+  /** WeChat Pay API v3 base URL for wallet top-ups (development: the payment-channel emulator); absent → no top-up channel. */
+  wechatPayBaseUrl: string | undefined;
+  /** JSON file with the merchant's WeChat Pay credentials (mchid, appid, apiV3Key, merchantSerialNo, merchantPrivateKeyPem). */
+  wechatPayCredentialsFile: string | undefined;
   /** Create demo accounts on an empty database (never in production). */
   demoAccounts: boolean;
   trustProxy: boolean;
@@ -164,6 +168,12 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: str('SMTP_FROM', 'Dingban 顶班 <no-reply@dingban.local>')!,
     smsProviderUrl: url('SMS_PROVIDER_URL', ['http:', 'https:']),
+    wechatPayBaseUrl: url('WECHATPAY_BASE_URL', ['http:', 'https:']) ?? (envName === 'development' ? 'http://127.0.0.1:4100' : undefined),
+    wechatPayCredentialsFile: str('WECHATPAY_CREDENTIALS_FILE')
+      ? resolve(str('WECHATPAY_CREDENTIALS_FILE')!)
+      : envName === 'development'
+        ? new URL('../../../emulators/payment-channel/data/merchant-credentials.json', import.meta.url).pathname
+        : undefined,
     demoAccounts: bool('DEMO_ACCOUNTS', envName !== 'production'),
     trustProxy: bool('TRUST_PROXY', false),
     runWorkers: bool('RUN_WORKERS', true),

@@ -4,6 +4,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { walletRoutes } from './routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import type { PaymentChannel } from './channels/channel.ts';
+import { configuredChannel } from './channels/configured.ts';
 import { checkTopUp, TOPUP_CHECK_JOB, type ChannelDeps } from './topups.ts';
 import { walletObligations } from './service.ts';
 import './errors.ts';
@@ -66,4 +67,5 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
   };
 }
 
-export const walletModule: Module = createWalletModule();
+/** The wallet with the configured channel (WeChat Pay; the emulator in development). */
+export const walletModule: Module = createWalletModule({ channel: configuredChannel });
