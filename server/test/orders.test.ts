@@ -240,6 +240,39 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.equal((await act(courier, id, 'release')).statusCode, 200);
   });
 
+  it('S5.7a: after it is taken, a time change needs the courier’s consent: proposed, then accepted or declined', async () => {
+    const id = await publishOrder(t, owner, storeId);
+    assert.equal((await act(courier, id, 'take')).statusCode, 200);
+    const v = (await get(owner, id)).json();
+    const shift = (iso: string, h: number) => new Date(new Date(iso).getTime() + h * HOUR).toISOString();
+    const p1 = await act(owner, id, 'change-requests', {
+      startsAt: shift(v.startsAt, 2),
+      endsAt: shift(v.endsAt, 2),
+      note: '晚两小时开始',
+    });
+    assert.equal(p1.statusCode, 201, p1.body);
+    assert.equal(p1.json().status, 'pending');
+    const dup = await act(owner, id, 'change-requests', { startsAt: shift(v.startsAt, 1), endsAt: shift(v.endsAt, 1) });
+    assert.equal(dup.json().code, 'ORDER_CHANGE_PENDING');
+    assert.ok((await notificationsFor(t, courier.userId)).some((n) => n.title.zh.includes('时间修改待您确认')));
+    const byStranger = await act(fakePerson(), id, `change-requests/${p1.json().id}/accept`);
+    assert.equal(byStranger.statusCode, 404);
+    const ok = await act(courier, id, `change-requests/${p1.json().id}/accept`);
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().status, 'accepted');
+    assert.equal((await get(owner, id)).json().startsAt, shift(v.startsAt, 2));
+    const p2 = await act(owner, id, 'change-requests', { startsAt: v.startsAt, endsAt: v.endsAt });
+    const no = await act(courier, id, `change-requests/${p2.json().id}/decline`);
+    assert.equal(no.json().status, 'declined');
+    assert.equal((await get(owner, id)).json().startsAt, shift(v.startsAt, 2));
+    const again = await act(courier, id, `change-requests/${p2.json().id}/accept`);
+    assert.equal(again.json().code, 'ORDER_CHANGE_NOT_PENDING');
+    const tl = (await t.app.inject({ method: 'GET', url: `/api/v1/orders/${id}/timeline`, headers: owner.headers })).json();
+    assert.deepEqual(tl.events.map((e: { action: string }) => e.action).slice(-2), ['change_accepted', 'change_declined']);
+    await act(courier, id, 'release');
+    await act(owner, id, 'cancel', {});
+  });
+
   it('S5.7a: cancelling a published order refunds in full; a taken one pays the courier the published compensation (more after the cutoff)', async () => {
     const a = await publishOrder(t, owner, storeId);
     const before = await balance(t, owner.userId);

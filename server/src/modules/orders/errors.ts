@@ -106,4 +106,8 @@ export const OrderErrors = defineErrors({
   RELIABILITY_EVENT_NOT_FOUND: { status: 404, zh: '信用记录不存在', en: 'The reliability record does not exist' },
   /** Each reliability event can be appealed once. */
   RELIABILITY_ALREADY_APPEALED: { status: 409, zh: '该记录已申诉过', en: 'This record was already appealed' },
+  /** The order already has an open change proposal; withdraw it or wait for the courier. */
+  ORDER_CHANGE_PENDING: { status: 409, zh: '已有待接单人确认的修改', en: 'A change is already waiting for the courier' },
+  /** The change proposal was decided, withdrawn or lapsed. */
+  ORDER_CHANGE_NOT_PENDING: { status: 409, zh: '该修改已处理或已失效', en: 'This change was already decided or lapsed' },
 });

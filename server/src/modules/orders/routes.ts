@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../../platform/http.ts';
 import { actorOf, requireAuth } from '../../platform/auth.ts';
-import { IdempotencyHeaders, IdParams, problems } from '../../platform/schemas.ts';
+import { IdempotencyHeaders, IdParams, problems, Uuid } from '../../platform/schemas.ts';
 import {
   CancelBody,
   ConfirmHoursBody,
@@ -32,6 +32,7 @@ import { presentEvent, presentMarketItem, presentOrder, presentReview, presentRu
 import { renderCalendar } from './ical.ts';
 import * as s from './service.ts';
 import { appealReliabilityEvent, reliabilityOf } from './reliability.ts';
+import { decideChange, proposeChange } from './changes.ts';
 import type { Deps } from './service.ts';
 import type { OrderRow } from './repo.ts';
 import type { Viewer } from './policy.ts';
@@ -227,6 +228,64 @@ export function orderRoutes(app: App, d: Deps): void {
       preHandler: requireAuth,
     },
     async (req) => view(await s.editOrder(d, actorOf(req), req.params.id, req.body), 'owner'),
+  );
+
+  const ChangeView = Type.Object({
+    id: Type.String(),
+    orderId: Type.String(),
+    startsAt: Type.String(),
+    endsAt: Type.String(),
+    note: Type.Union([Type.String(), Type.Null()]),
+    status: Type.String(),
+    createdAt: Type.String(),
+    decidedAt: Type.Union([Type.String(), Type.Null()]),
+  });
+  const presentChange = (c: Awaited<ReturnType<typeof proposeChange>>) => ({
+    id: c.id,
+    orderId: c.order_id,
+    startsAt: c.starts_at.toISOString(),
+    endsAt: c.ends_at.toISOString(),
+    note: c.note,
+    status: c.status,
+    createdAt: c.created_at.toISOString(),
+    decidedAt: c.decided_at?.toISOString() ?? null,
+  });
+
+  app.post(
+    '/api/v1/orders/:id/change-requests',
+    {
+      schema: {
+        tags,
+        summary: 'Propose a new time for a taken order; the courier must consent (S5.7a)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            startsAt: Type.String({ format: 'date-time' }),
+            endsAt: Type.String({ format: 'date-time' }),
+            note: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ChangeView, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req, reply) => reply.code(201).send(presentChange(await proposeChange(d, actorOf(req), req.params.id, req.body))),
+  );
+
+  app.post(
+    '/api/v1/orders/:id/change-requests/:requestId/:decision',
+    {
+      schema: {
+        tags,
+        summary: 'The courier accepts or declines a proposed time change',
+        params: Type.Object({ id: Uuid, requestId: Uuid, decision: Type.Union([Type.Literal('accept'), Type.Literal('decline')]) }),
+        response: { 200: ChangeView, ...problems(400, 401, 404, 409) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) =>
+      presentChange(await decideChange(d, actorOf(req), req.params.id, req.params.requestId, req.params.decision === 'accept')),
   );
 
   app.post(

@@ -226,7 +226,7 @@ export interface PostOrderInput {
 }
 
 /** Checks the S5.5a rules on time and pay; each violation has its own code. */
-function validateShift(rules: OrderRules, now: Date, startsAt: Date, endsAt: Date, payFen: number): void {
+export function validateShift(rules: OrderRules, now: Date, startsAt: Date, endsAt: Date, payFen: number): void {
   if (!(startsAt.getTime() > now.getTime())) throw new AppError('ORDER_START_NOT_IN_FUTURE');
   const minutes = (endsAt.getTime() - startsAt.getTime()) / MIN;
   if (!(minutes >= rules.min_shift_minutes && minutes <= rules.max_shift_minutes)) {

@@ -162,4 +162,15 @@ export interface OrdersTables {
     internal: ColumnType<boolean, boolean | undefined, boolean>; // L2
     created_at: Date; // L2
   };
+  order_change_requests: {
+    id: string; // L2
+    order_id: string; // L2
+    courier_id: string; // L2
+    starts_at: Date; // L1
+    ends_at: Date; // L1
+    note: string | null; // L1
+    status: 'pending' | 'accepted' | 'declined' | 'withdrawn' | 'lapsed'; // L1
+    created_at: Date; // L2
+    decided_at: Date | null; // L2
+  };
 }
