@@ -121,14 +121,17 @@ async function clearRedisPrefix(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** The latest 6-digit code sent to `to`, from the dev outbox (SMS and e-mail are not really sent outside production). */
-export async function latestCode(url: string, to: string): Promise<string> {
+/**
+ * The latest 6-digit code sent to `to`, from the dev outbox (SMS and e-mail are not really sent outside
+ * production). `except` skips codes already used, so a second code to the same address is waited for.
+ */
+export async function latestCode(url: string, to: string, except: readonly string[] = []): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const r = await fetch(`${url}/api/v1/dev/outbox?to=${encodeURIComponent(to)}&limit=5`);
     const { items } = (await r.json()) as { items: { body: string; subject: string | null }[] };
     const m = items[0] && /(\d{6})/.exec(items[0].body);
-    if (m) return m[1]!;
+    if (m && !except.includes(m[1]!)) return m[1]!;
     if (Date.now() > deadline) throw new Error(`no code arrived for ${to}`);
     await new Promise((res) => setTimeout(res, 200));
   }

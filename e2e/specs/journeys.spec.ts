@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWeb, freePort, latestCode, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
 import { desktop, launch, phone } from '../lib/browser.ts';
 import { totp } from '../lib/totp.ts';
+import { creditCodeCheckChar } from '../../server/src/modules/accounts/credit-code.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -51,8 +52,8 @@ async function captchaAnswer(captchaId: string): Promise<string> {
   return r.text();
 }
 
-/** Registers a person through the API (setup for journeys that start at login). */
-async function registerByApi(phoneNo: string, password: string): Promise<void> {
+/** Registers a person through the API (setup for journeys that start at login); returns the code used. */
+async function registerByApi(phoneNo: string, password: string): Promise<string> {
   const post = (path: string, body: unknown) =>
     fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const sent = await post('/api/v1/auth/codes', { purpose: 'register', channel: 'sms', destination: phoneNo });
@@ -68,6 +69,7 @@ async function registerByApi(phoneNo: string, password: string): Promise<void> {
     client: 'app',
   });
   assert.ok(reg.ok, await reg.clone().text());
+  return code;
 }
 
 /** Logs in through the login page with phone/e-mail and password and waits for the home page. */
@@ -234,6 +236,68 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       await page.getByTestId('login-submit').click();
       await page.getByTestId('lockout').waitFor();
       assert.equal(await page.getByTestId('home-hero').count(), 0);
+    });
+  });
+
+  it('S5.1a S5.1b: an enterprise registers by e-mail with its name and unified social credit code (the check character is verified)', async () => {
+    await journey('register-enterprise', phone, async (page) => {
+      const email = `station${Date.now()}@example.cn`;
+      const first17 = `91310115${String(Date.now()).slice(-9)}`;
+      const creditCode = first17 + creditCodeCheckChar(first17)!;
+      const wrongCheck = first17 + (creditCode.endsWith('0') ? '1' : '0');
+      await page.goto('/register');
+      await page.getByTestId('kind-enterprise').click();
+      await page.getByText('邮箱', { exact: true }).first().click();
+      await page.getByTestId('destination').fill(email);
+      await page.getByTestId('send-code').click();
+      await page.getByText(/秒后重发/).waitFor();
+      await page.getByTestId('code').fill(await latestCode(server.url, email));
+      await page.getByTestId('company-name').fill('上海速达驿站管理有限公司');
+      await page.getByTestId('credit-code').fill(wrongCheck);
+      await page.getByTestId('display-name').fill('陈经理');
+      await page.getByTestId('password').fill(PASSWORD);
+      await page.getByTestId('confirm').fill(PASSWORD);
+      await page.getByTestId('agree').check();
+      // A well-formed code with a wrong check character is refused by the server, in its words.
+      await page.getByTestId('register-submit').click();
+      await page.getByTestId('register-error').getByText('统一社会信用代码不正确').waitFor();
+      await page.getByTestId('credit-code').fill(creditCode);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot(page, 'register-enterprise');
+      await page.getByTestId('register-submit').click();
+      await page.getByTestId('home-hero').waitFor();
+      assert.match(await page.getByTestId('home-hero').innerText(), /企业用户/);
+      await page.goto('/me');
+      await page.waitForFunction(() => [...document.querySelectorAll('input')].some((i) => i.value === '上海速达驿站管理有限公司'));
+      // Personal data is shown masked.
+      assert.ok(!(await page.locator('body').innerText()).includes(email), 'the e-mail address is masked');
+    });
+  });
+
+  it('S5.1d: a user who forgot the password resets it with a code sent to the phone, then logs in with the new one', async () => {
+    // A demo store owner (created without a code, so no 60-second resend cool-down is running for the number).
+    const phoneNo = '13800000002';
+    const oldPassword = 'Dingban#Demo2026';
+    await journey('reset-password', phone, async (page) => {
+      const newPassword = 'Zhongtong#2027';
+      await page.goto('/login');
+      await page.getByText('忘记密码？').click();
+      await page.getByTestId('identifier').fill(phoneNo);
+      await page.getByTestId('send-code').click();
+      await page.getByText(/秒后重发/).waitFor();
+      await page.getByTestId('code').fill(await latestCode(server.url, phoneNo));
+      await page.getByTestId('new-password').fill(newPassword);
+      await page.getByTestId('confirm').fill(newPassword);
+      await shot(page, 'forgot-password');
+      await page.getByTestId('reset-submit').click();
+      await page.getByTestId('login-submit').waitFor();
+      await page.getByTestId('identifier').fill(phoneNo);
+      await page.getByTestId('password').fill(oldPassword);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('login-error').waitFor(); // the old password no longer works
+      await page.getByTestId('password').fill(newPassword);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('home-hero').waitFor();
     });
   });
 

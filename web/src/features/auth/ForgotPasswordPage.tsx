@@ -57,12 +57,12 @@ export function ForgotPasswordPage() {
             },
           ]}
         >
-          <Input prefix={<UserOutlined />} autoComplete="username" />
+          <Input prefix={<UserOutlined />} autoComplete="username" data-testid="identifier" />
         </Form.Item>
         <Form.Item label={t('auth.code')} required>
           <div style={{ display: 'flex', gap: 8 }}>
             <Form.Item name="code" noStyle rules={[{ required: true, message: t('common.required') }]}>
-              <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" />
+              <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" data-testid="code" />
             </Form.Item>
             <CodeButton
               purpose="reset"
@@ -83,7 +83,7 @@ export function ForgotPasswordPage() {
             { validator: async (_r, v: string) => (!v || passwordOk(v) ? undefined : Promise.reject(new Error(t('auth.passwordRule')))) },
           ]}
         >
-          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" />
+          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" data-testid="new-password" />
         </Form.Item>
         <Form.Item
           name="confirm"
@@ -97,9 +97,9 @@ export function ForgotPasswordPage() {
             }),
           ]}
         >
-          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" />
+          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" data-testid="confirm" />
         </Form.Item>
-        <Button type="primary" htmlType="submit" block loading={busy}>
+        <Button type="primary" htmlType="submit" block loading={busy} data-testid="reset-submit">
           {t('common.submit')}
         </Button>
       </Form>
