@@ -39,3 +39,27 @@ export const WalletChannelErrors = defineErrors({
     en: 'A top-up must be between CNY {min} and CNY {max}',
   },
 });
+
+/** Withdrawal and payout-account errors. */
+export const WalletWithdrawalErrors = defineErrors({
+  /** A withdrawal outside the per-transaction range. */
+  WITHDRAWAL_AMOUNT_OUT_OF_RANGE: {
+    status: 400,
+    zh: '单笔提现金额需在 {min} 元到 {max} 元之间',
+    en: 'A withdrawal must be between CNY {min} and CNY {max}',
+  },
+  /** Today's withdrawals would exceed the daily limit (China time). */
+  WITHDRAWAL_DAILY_LIMIT: {
+    status: 409,
+    zh: '超出每日提现限额 {max} 元，今日还可提现 {left} 元',
+    en: 'This exceeds the daily withdrawal limit of CNY {max}; CNY {left} left today',
+  },
+  /** Payouts to this kind of account are not available through the configured channel yet. */
+  WITHDRAWAL_ACCOUNT_UNSUPPORTED: {
+    status: 409,
+    zh: '暂不支持提现到该类账户，请绑定微信账户',
+    en: 'Withdrawals to this kind of account are not available yet; bind a WeChat account',
+  },
+  /** A bank card number that fails the Luhn check or has the wrong length. */
+  PAYOUT_ACCOUNT_INVALID: { status: 400, zh: '收款账户号码不正确：{detail}', en: 'The payout account number is invalid: {detail}' },
+});

@@ -5,7 +5,10 @@ import { walletRoutes } from './routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import type { PaymentChannel } from './channels/channel.ts';
 import { configuredChannel } from './channels/configured.ts';
-import { checkTopUp, TOPUP_CHECK_JOB, type ChannelDeps } from './topups.ts';
+import { checkTopUp, TOPUP_CHECK_JOB } from './topups.ts';
+import { requireVerified } from '../identity/index.ts';
+import { withdrawalRoutes } from './withdrawal-routes.ts';
+import { checkWithdrawal, submitWithdrawal, WITHDRAWAL_CHECK_JOB, WITHDRAWAL_SUBMIT_JOB, type WithdrawalDeps } from './withdrawals.ts';
 import { walletObligations } from './service.ts';
 import './errors.ts';
 
@@ -39,12 +42,15 @@ export { WalletErrors } from './errors.ts';
 export { ChannelError, type PaymentChannel, type ChannelPayment, type ChannelNotification } from './channels/channel.ts';
 export { WechatPayChannel, type WechatPayConfig } from './channels/wechatpay.ts';
 export { checkTopUp, confirmPaid, TOPUP_TTL_MS, type TopUpView } from './topups.ts';
+export { submitWithdrawal, checkWithdrawal, withdrawalFee, WITHDRAWAL_RULES, luhnValid, type WithdrawalView } from './withdrawals.ts';
 
 export interface WalletModuleOptions {
   /** The payment channel for top-ups; without one, top-up answers PAYMENT_CHANNEL_UNAVAILABLE. */
   channel?: (p: Platform) => PaymentChannel | undefined;
   /** Public base URL the channel calls back (default: the platform's PUBLIC_URL). */
   notifyBaseUrl?: (p: Platform) => string;
+  /** Real-name check before payouts (default: the identity module's requireVerified). */
+  requireVerified?: WithdrawalDeps['requireVerified'];
 }
 
 /** The wallet module, with its payment channel chosen by the caller (tests pass one pointing at the emulator). */
@@ -52,15 +58,28 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
   return {
     name: 'wallet',
     async register(app, p) {
-      const deps: ChannelDeps = {
+      const deps: WithdrawalDeps = {
+        requireVerified: o.requireVerified ?? requireVerified,
         channel: o.channel?.(p),
         notifyUrl: (name) => `${(o.notifyBaseUrl?.(p) ?? p.config.publicUrl).replace(/\/$/, '')}/api/v1/wallet/channels/${name}/notify`,
       };
       walletRoutes(app, p);
       await channelRoutes(app, p, deps);
+      withdrawalRoutes(app, p, deps);
       p.jobs.define<{ paymentId: string }>(TOPUP_CHECK_JOB, async ({ paymentId }) => {
         await checkTopUp(p, deps, paymentId);
       });
+      p.jobs.define<{ withdrawalId: string }>(WITHDRAWAL_SUBMIT_JOB, async ({ withdrawalId }) => {
+        await submitWithdrawal(p, deps, withdrawalId);
+      });
+      p.jobs.define<{ withdrawalId: string }>(
+        WITHDRAWAL_CHECK_JOB,
+        async ({ withdrawalId }) => {
+          const w = await checkWithdrawal(p, deps, withdrawalId);
+          if (w?.status === 'submitted') throw new Error('payout still processing at the channel; retrying');
+        },
+        { retryLimit: 30 },
+      );
       // S5.3b: money left in the wallet or a payout in flight blocks account cancellation.
       registerObligationCheck('wallet', walletObligations);
     },

@@ -68,4 +68,29 @@ export interface WalletTables {
     created_at: Date; // L2
     updated_at: Date; // L2
   };
+  wallet_payout_accounts: {
+    id: string; // L2
+    user_id: string; // L2
+    kind: 'wechat' | 'bank_card'; // L2
+    account_enc: string; // L3 encrypted openid or card number
+    account_idx: string; // L3 blind index
+    account_masked: string; // L2 e.g. **** **** **** 1234
+    bank_name: string | null; // L2
+    created_at: Date; // L2
+    removed_at: Date | null; // L2
+  };
+  wallet_withdrawals: {
+    id: string; // L2
+    user_id: string; // L2
+    payout_account_id: string; // L2
+    channel: string; // L2
+    amount_fen: number; // L2
+    fee_fen: number; // L2
+    status: 'requested' | 'submitted' | 'paid' | 'failed'; // L2
+    out_batch_no: string; // L2
+    idempotency_key: string | null; // L2
+    fail_reason: string | null; // L2
+    created_at: Date; // L2
+    updated_at: Date; // L2
+  };
 }

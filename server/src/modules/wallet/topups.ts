@@ -5,6 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { ChannelError, type ChannelPayment, type PaymentChannel } from './channels/channel.ts';
 import { creditTopUp } from './ledger.ts';
+import { checkWithdrawalByBatch } from './withdrawals.ts';
 import './errors.ts';
 
 /** How long a top-up QR code can be paid; after that the platform closes it at the channel itself. */
@@ -260,4 +261,5 @@ export async function handleNotification(
     const r = await confirmPaid(p, channel.name, n.payment);
     p.logger.info({ eventId: n.eventId, outTradeNo: n.payment.outTradeNo, result: r }, 'payment notification');
   }
+  if (n.kind === 'transfer') await checkWithdrawalByBatch(p, d, n.outBatchNo);
 }

@@ -21,7 +21,14 @@ export interface PaymentChannel {
     totalFen: number;
     reason: string;
   }): Promise<{ status: 'processing' | 'success' | 'failed' }>;
-  transfer(o: { outBatchNo: string; outDetailNo: string; amountFen: number; payeeAccount: string; remark: string }): Promise<void>;
+  transfer(o: {
+    outBatchNo: string;
+    outDetailNo: string;
+    amountFen: number;
+    payeeAccount: string;
+    remark: string;
+    notifyUrl?: string;
+  }): Promise<void>;
   queryTransfer(
     outBatchNo: string,
     outDetailNo: string,

@@ -219,7 +219,14 @@ export class WechatPayChannel implements PaymentChannel {
     };
   }
 
-  async transfer(o: { outBatchNo: string; outDetailNo: string; amountFen: number; payeeAccount: string; remark: string }): Promise<void> {
+  async transfer(o: {
+    outBatchNo: string;
+    outDetailNo: string;
+    amountFen: number;
+    payeeAccount: string;
+    remark: string;
+    notifyUrl?: string;
+  }): Promise<void> {
     await this.#call('POST', '/v3/transfer/batches', {
       appid: this.#c.appid,
       out_batch_no: o.outBatchNo,
@@ -230,6 +237,7 @@ export class WechatPayChannel implements PaymentChannel {
       transfer_detail_list: [
         { out_detail_no: o.outDetailNo, transfer_amount: o.amountFen, transfer_remark: o.remark, openid: o.payeeAccount },
       ],
+      ...(o.notifyUrl ? { notify_url: o.notifyUrl } : {}),
     });
   }
 
