@@ -251,30 +251,27 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
     assert.ok(!gone.items.some((i) => i.id === id));
   });
 
-  it(
-    'S5.6c: two server processes on one PostgreSQL: couriers racing through both still produce one winner',
-    { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL' },
-    async () => {
-      const second = await createTestApp({
-        env: TEST_ENV,
-        now: t.clock.now(),
-        databaseUrl: t.config.databaseUrl!,
-        modules: [...modules.filter((m) => m.name !== 'orders'), ordersModuleForTests(eligible), ordersTestActorModule],
-      });
-      try {
-        const id = await publishOrder(t, owner, futian, { startsAt: at(200), endsAt: at(204), payFen: 10000 });
-        const racers = Array.from({ length: 40 }, () => fakePerson());
-        for (const r of racers) eligible.add(r.userId);
-        const results = await Promise.all(
-          racers.map((r, i) => (i % 2 ? second : t).app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: r.headers })),
-        );
-        assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
-        assert.equal(results.filter((r) => r.statusCode === 409).length, 39);
-      } finally {
-        await second.close();
-      }
-    },
-  );
+  it('S5.6c: two server processes on one PostgreSQL: couriers racing through both still produce one winner', async (ctx) => {
+    if (!testDatabaseUrl) return ctx.skip('needs TEST_DATABASE_URL (two processes need a shared server)');
+    const second = await createTestApp({
+      env: TEST_ENV,
+      now: t.clock.now(),
+      databaseUrl: t.config.databaseUrl!,
+      modules: [...modules.filter((m) => m.name !== 'orders'), ordersModuleForTests(eligible), ordersTestActorModule],
+    });
+    try {
+      const id = await publishOrder(t, owner, futian, { startsAt: at(200), endsAt: at(204), payFen: 10000 });
+      const racers = Array.from({ length: 40 }, () => fakePerson());
+      for (const r of racers) eligible.add(r.userId);
+      const results = await Promise.all(
+        racers.map((r, i) => (i % 2 ? second : t).app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: r.headers })),
+      );
+      assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
+      assert.equal(results.filter((r) => r.statusCode === 409).length, 39);
+    } finally {
+      await second.close();
+    }
+  });
 
   it('S5.6c: one courier racing for two overlapping shifts gets exactly one (database exclusion constraint)', async () => {
     const a = await publishOrder(t, owner, nanshan, { startsAt: at(120), endsAt: at(128), payFen: 24000 });
