@@ -37,6 +37,9 @@ export default defineConfig({
         navigateFallbackDenylist: [/^\/api\//, /^\/open\//, /^\/docs/, /^\/openapi\.json/, /^\/health/, /^\/metrics/],
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         cleanupOutdatedCaches: true,
+        // A new version takes over at once, and the first visit is already served offline-capable.
+        skipWaiting: true,
+        clientsClaim: true,
       },
     }),
   ],

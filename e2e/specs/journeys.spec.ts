@@ -380,7 +380,7 @@ describe('browser journeys', { timeout: 240_000 }, () => {
     });
   });
 
-  it('S6.7: the app is an installable PWA (manifest with icons, service worker caching the shell)', async () => {
+  it('S6.7: the app is an installable PWA (manifest with icons; a service worker caches the shell, which opens offline)', async () => {
     const manifest = (await (await fetch(server.url + '/manifest.webmanifest')).json()) as {
       name: string;
       icons: { src: string; sizes: string }[];
@@ -394,6 +394,12 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       await page.goto('/login');
       const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
       assert.equal(scope, server.url + '/');
+      // Once the service worker controls the page, the app shell opens with no network at all.
+      await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+      await page.context().setOffline(true);
+      await page.goto('/help');
+      await page.getByText('常见问题').waitFor();
+      await page.context().setOffline(false);
     });
   });
 });

@@ -70,6 +70,7 @@ function AppRoutes() {
           <Route index element={<HomePage />} />
           <Route path="/messages" element={<MessagesPage />} />
           <Route path="/me" element={<ProfilePage />} />
+          <Route path="/account/security" element={<Navigate to="/me?tab=security" replace />} />
           <Route path="/help" element={<HelpPage />} />
           {me.kind === 'staff' && perms.has('staff:manage') && <Route path="/staff/users" element={<StaffUsersPage />} />}
           {me.kind === 'staff' && perms.has('audit:read') && <Route path="/audit" element={<AuditPage />} />}

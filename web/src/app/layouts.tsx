@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { Badge, Button, Dropdown, Layout, Menu, Tooltip } from 'antd';
 import { BellOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
@@ -27,6 +27,31 @@ export function UnreadBell({ dark = false }: { dark?: boolean }) {
   );
 }
 
+/** Whether the device is online; the installed app keeps working from its cache, so say so when it is not. */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+    };
+  }, []);
+  return online;
+}
+
+function OfflineBanner() {
+  const { t } = useI18n();
+  return useOnline() ? null : (
+    <div className="offline-banner" role="status">
+      {t('app.offline')}
+    </div>
+  );
+}
+
 /** Phone-first shell for couriers and store owners: a slim header and a bottom tab bar. */
 export function MobileLayout({ me }: { me: Me }) {
   const { t } = useI18n();
@@ -41,6 +66,7 @@ export function MobileLayout({ me }: { me: Me }) {
           <UnreadBell />
         </div>
       </header>
+      <OfflineBanner />
       <main className="mobile-main">
         <Outlet />
       </main>
@@ -119,6 +145,7 @@ export function ConsoleLayout({ me }: { me: Me }) {
             </Dropdown>
           </div>
         </Layout.Header>
+        <OfflineBanner />
         <Layout.Content style={{ padding: 24 }}>
           <Outlet />
         </Layout.Content>

@@ -29,3 +29,17 @@ export function navFor(me: Me): NavItem[] {
   items.push({ path: '/help', label: 'nav.help', icon: <QuestionCircleOutlined /> });
   return items;
 }
+
+/** In-app links that notifications may carry and that this web app can open (others are not built yet). */
+const KNOWN_LINKS = [
+  /^\/$/,
+  /^\/messages(\/|$|\?)/,
+  /^\/me(\/?$|\?)/,
+  /^\/help(\/?$|\?)/,
+  /^\/account\/security\/?$/,
+  /^\/staff\/users\/?$/,
+  /^\/audit\/?$/,
+];
+
+/** True when a notification's link leads to a page of this web app. */
+export const isOpenableLink = (link: string | null | undefined): link is string => !!link && KNOWN_LINKS.some((re) => re.test(link));

@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router';
 import { Card, Space, Tabs } from 'antd';
 import { useI18n } from '../../app/i18n.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
@@ -14,11 +15,15 @@ import { CancelAccount } from './CancelAccount.tsx';
 export function ProfilePage() {
   const { t } = useI18n();
   const { me, logout } = useSession();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'profile';
   if (!me) return null;
   return (
     <>
       <PageHeader title={t('me.title')} />
       <Tabs
+        activeKey={tab}
+        onChange={(k) => setParams(k === 'profile' ? {} : { tab: k }, { replace: true })}
         items={[
           { key: 'profile', label: t('me.profile'), children: <ProfileForm me={me} /> },
           {

@@ -7,6 +7,7 @@ import { useI18n } from '../../app/i18n.tsx';
 import { useLive, type Notification } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
+import { isOpenableLink } from '../../app/nav.tsx';
 
 type Category = Notification['category'];
 type Status = 'all' | 'unread' | 'read';
@@ -184,7 +185,7 @@ export function MessagesPage() {
         title={open?.title}
         onCancel={() => setOpen(null)}
         footer={[
-          open?.link ? (
+          isOpenableLink(open?.link) ? (
             <Button key="go" type="primary" onClick={() => (setOpen(null), navigate(open.link!))}>
               {t('msg.open')}
             </Button>
