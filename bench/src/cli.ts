@@ -16,6 +16,7 @@ import { ADMIN_URL, benchDatabaseUrl, benchKeys, dropDatabase, recreateDatabase 
  * Generates the dataset into a dedicated database, starts the platform and a hello-world reference,
  * runs the scenarios, checks the invariants, and writes bench/results/<date>-<scale>.{json,md,svg}.
  * --smoke: CI mode (quick durations, results to bench/.data, fails only on broken harness or invariants).
+ * --drop: only drop the bench database.
  */
 const { values: args } = parseArgs({
   options: {
@@ -28,9 +29,14 @@ const { values: args } = parseArgs({
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? ADMIN_URL },
     db: { type: 'string', default: 'dingban_bench' },
     'max-rate': { type: 'string' },
+    drop: { type: 'boolean', default: false },
   },
 });
 
+if (args.drop) {
+  await dropDatabase(args['admin-url'], args.db);
+  process.exit(0);
+}
 const scale = SCALES[args.scale];
 if (!scale) throw new Error(`unknown scale ${args.scale} (small, medium, large)`);
 const seed = Number(args.seed);
