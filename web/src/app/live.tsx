@@ -66,6 +66,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         setConnected(false);
         if (es?.readyState === EventSource.CLOSED && !stopped) {
           es.close();
+          // Refused outright: if the session is gone, this call's 401 returns the app to the login page.
+          refreshCounts().catch(() => undefined);
           retry = setTimeout(open, delay);
           delay = Math.min(delay * 2, 30_000);
         }
