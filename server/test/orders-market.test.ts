@@ -181,7 +181,8 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
   it('S5.6b: EXPLAIN shows the main query shapes served by their indexes', async () => {
     const shapes: [Parameters<typeof marketQueryOf>[1], string][] = [
       [{ keyword: '驿站' }, 'orders_market_grams_idx'],
-      [{ lat: 22.54, lng: 113.95, radiusM: 5000 }, 'orders_market_geo_idx'],
+      [{ lat: 22.54, lng: 113.95, radiusM: 5000, sort: 'distance' }, 'orders_market_geo_idx'],
+      [{ keyword: '驿站', lat: 22.54, lng: 113.95, radiusM: 20000 }, 'orders_market_geo_idx'],
       [{ region: '440300' }, 'orders_market_city_idx'],
       [{ region: '440305' }, 'orders_market_region_idx'],
       [{ sort: 'start' }, 'orders_market_start_idx'],

@@ -497,6 +497,30 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.equal(late.json().code, 'ORDER_REVIEW_NOT_ALLOWED');
   });
 
+  it('S5.7b: my orders as owner and as courier page with keyset cursors and show only my own', async () => {
+    const pages = async (who: FakeActor, role: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 50; i++) {
+        const qs: string = `role=${role}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+        const r = await t.app.inject({ method: 'GET', url: `/api/v1/orders/mine?${qs}`, headers: who.headers });
+        assert.equal(r.statusCode, 200, r.body);
+        ids.push(...r.json().items.map((o: { id: string }) => o.id));
+        cursor = r.json().nextCursor;
+        if (!cursor) break;
+      }
+      return ids;
+    };
+    const owned = await pages(owner, 'owner');
+    const all = await t.p.db.selectFrom('orders').select('id').where('owner_id', '=', owner.userId).execute();
+    assert.equal(owned.length, all.length);
+    assert.equal(new Set(owned).size, all.length);
+    const held = await pages(courier, 'courier');
+    const mine = await t.p.db.selectFrom('orders').select('id').where('courier_id', '=', courier.userId).execute();
+    assert.deepEqual([...held].sort(), mine.map((r) => r.id).sort());
+    assert.deepEqual(await pages(fakePerson(), 'owner'), []);
+  });
+
   it('S5.3b: unfinished orders block account cancellation, listed in the message', async () => {
     const user = await registerUser(t);
     const s = await t.app.inject({

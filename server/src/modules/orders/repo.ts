@@ -132,11 +132,12 @@ export async function listByOwner(
 export async function listByCourier(
   db: Executor,
   courierId: string,
-  o: { statuses?: OrderStatus[]; from?: Date; to?: Date; limit: number },
+  o: { statuses?: OrderStatus[] | undefined; from?: Date; to?: Date; after?: { startsAt: string; id: string } | undefined; limit: number },
 ): Promise<OrderRow[]> {
   let q = db.selectFrom('orders').selectAll().where('courier_id', '=', courierId);
   if (o.statuses?.length) q = q.where('status', 'in', o.statuses);
   if (o.from) q = q.where('starts_at', '>=', o.from);
+  if (o.after) q = q.where(sql<boolean>`(starts_at, id) > (${new Date(o.after.startsAt)}, ${o.after.id}::uuid)`);
   if (o.to) q = q.where('starts_at', '<', o.to);
   return q.orderBy('starts_at').orderBy('id').limit(o.limit).execute();
 }
@@ -291,6 +292,9 @@ export function marketQuery(db: Executor, q: MarketQuery) {
   const a = q.after;
   switch (q.sort) {
     case 'distance':
+      // (distance, id) keeps keyset pages exact when several orders share a store. PostgreSQL 15 cannot
+      // combine a GiST KNN scan with the id tie-break, so this is a top-N sort of the matching orders:
+      // cheap with a radius (earth_box narrows them first), a scan of the published ones without.
       if (a) s = s.where(sql<boolean>`(${dist!}, orders.id) > (${Number(a.k)}::float8, ${a.id}::uuid)`);
       return s.orderBy(dist!).orderBy('orders.id').limit(q.limit);
     case 'start':

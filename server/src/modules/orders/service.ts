@@ -934,16 +934,12 @@ export async function listMyOrders(
         : null;
     return { rows, rules, nextCursor };
   }
-  const from = decodeCursor<{ startsAt: string }>(q.cursor);
-  const rows = await repo.listByCourier(d.p.db, actor.userId, {
-    statuses: q.status,
-    limit,
-    ...(from ? { from: new Date(from.startsAt) } : {}),
-  });
+  const after = decodeCursor<{ startsAt: string; id: string }>(q.cursor);
+  const rows = await repo.listByCourier(d.p.db, actor.userId, { statuses: q.status, limit, after });
   const last = rows.at(-1);
   const nextCursor =
     rows.length === limit && last
-      ? Buffer.from(JSON.stringify({ startsAt: new Date(last.starts_at.getTime() + 1).toISOString() })).toString('base64url')
+      ? Buffer.from(JSON.stringify({ startsAt: last.starts_at.toISOString(), id: last.id })).toString('base64url')
       : null;
   return { rows, rules, nextCursor };
 }
