@@ -6,6 +6,11 @@ import { createPaymentChannelEmulator, generateKeys, type EmulatorKeys } from '.
 // PORT (4100), HOST (127.0.0.1), PAYMENT_EMULATOR_KEYS (file keeping the generated keys across restarts,
 // default ./data/payment-channel-keys.json), PAYMENT_EMULATOR_LATENCY_MS, PAYMENT_EMULATOR_FAILURE_RATE.
 const env = process.env;
+// `--port` / `--host` override PORT / HOST (the platform starts this emulator with them in development).
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const keysFile = resolve(env.PAYMENT_EMULATOR_KEYS ?? './data/payment-channel-keys.json');
 let keys: EmulatorKeys;
 if (existsSync(keysFile)) {
@@ -28,7 +33,7 @@ emulator.setSwitches({
   latencyMs: Number(env.PAYMENT_EMULATOR_LATENCY_MS ?? 0),
   failureRate: Number(env.PAYMENT_EMULATOR_FAILURE_RATE ?? 0),
 });
-const url = await emulator.listen(Number(env.PORT ?? 4100), env.HOST ?? '127.0.0.1');
+const url = await emulator.listen(Number(arg('port') ?? env.PORT ?? 4100), arg('host') ?? env.HOST ?? '127.0.0.1');
 console.log(`payment-channel emulator (WeChat Pay API v3) listening on ${url}`);
 console.log(`  mchid ${keys.mchid}, appid ${keys.appid}; merchant credentials at ${url}/__emulator/credentials and in ${credentialsFile}`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

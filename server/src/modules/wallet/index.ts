@@ -5,6 +5,7 @@ import { walletRoutes } from './routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import type { PaymentChannel } from './channels/channel.ts';
 import { configuredChannel } from './channels/configured.ts';
+import { startDevEmulatorIfNeeded } from './channels/dev-emulator.ts';
 import { checkTopUp, TOPUP_CHECK_JOB } from './topups.ts';
 import { requireVerified } from '../identity/index.ts';
 import { withdrawalRoutes } from './withdrawal-routes.ts';
@@ -82,6 +83,9 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
       );
       // S5.3b: money left in the wallet or a payout in flight blocks account cancellation.
       registerObligationCheck('wallet', walletObligations);
+    },
+    async onReady(p) {
+      if (o.channel === configuredChannel) await startDevEmulatorIfNeeded(p);
     },
   };
 }
