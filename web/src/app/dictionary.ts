@@ -78,6 +78,19 @@ export const dictionary = {
   'auth.companyName': ['企业名称', 'Company name'],
   'auth.creditCode': ['统一社会信用代码', 'Unified social credit code'],
   'auth.creditCodeInvalid': ['请输入 18 位统一社会信用代码', 'Enter the 18-character unified social credit code'],
+  'auth.creditCodeHelp': [
+    '营业执照左上角的 18 位代码，由数字和大写字母组成，最后一位是校验码',
+    'The 18-character code at the top left of the business licence; the last character is a check character',
+  ],
+  'auth.codeHelp': [
+    '验证码 10 分钟内有效，60 秒后可重新获取',
+    'Codes are valid for 10 minutes; you can ask for a new one after 60 seconds',
+  ],
+  'auth.lockHelp': [
+    '15 分钟内 5 次密码错误将锁定 30 分钟；第 2 次失败起需要图形验证码',
+    '5 wrong passwords within 15 minutes lock the account for 30 minutes; from the 2nd failure a picture code is required',
+  ],
+  'auth.seeFaq': ['查看常见问题', 'See the FAQ'],
   'auth.agree': ['我已阅读并同意《平台服务协议》和《隐私政策》', 'I have read and agree to the Terms of Service and the Privacy Policy'],
   'auth.agreeRequired': ['请先阅读并同意服务协议', 'Please accept the terms first'],
   'auth.registered': ['注册成功，欢迎加入顶班！', 'Welcome to Dingban — your account is ready!'],

@@ -7,6 +7,7 @@ import { useI18n } from '../../app/i18n.tsx';
 import { useSession } from '../../app/session.tsx';
 import { Captcha } from './Captcha.tsx';
 import { CodeButton } from './CodeButton.tsx';
+import { HelpTip } from '../../app/HelpTip.tsx';
 import { channelOf } from './validation.ts';
 
 type Mode = 'password' | 'code';
@@ -85,6 +86,9 @@ export function LoginPage() {
               <>
                 <div>{error.text}</div>
                 <div data-testid="locked-until">{t('auth.lockedUntil', { time: formatTime(error.lockedUntil) })}</div>
+                <div style={{ marginTop: 4 }}>
+                  <Link to="/help">{t('auth.seeFaq')}</Link>
+                </div>
               </>
             ) : undefined
           }
@@ -135,7 +139,15 @@ export function LoginPage() {
           </Form.Item>
         )}
         {needCaptcha && (
-          <Form.Item label={t('auth.captcha')} required>
+          <Form.Item
+            label={
+              <>
+                {t('auth.captcha')}
+                <HelpTip text={t('auth.lockHelp')} />
+              </>
+            }
+            required
+          >
             <Captcha onChange={onCaptcha} nonce={nonce} />
           </Form.Item>
         )}

@@ -6,6 +6,7 @@ import { api, call } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { useSession } from '../../app/session.tsx';
 import { CodeButton } from './CodeButton.tsx';
+import { HelpTip } from '../../app/HelpTip.tsx';
 import { CREDIT_CODE_RE, EMAIL_RE, PHONE_RE, passwordOk, type Channel } from './validation.ts';
 
 type Kind = 'person' | 'enterprise';
@@ -107,7 +108,15 @@ export function RegisterPage() {
             data-testid="destination"
           />
         </Form.Item>
-        <Form.Item label={t('auth.code')} required>
+        <Form.Item
+          label={
+            <>
+              {t('auth.code')}
+              <HelpTip text={t('auth.codeHelp')} />
+            </>
+          }
+          required
+        >
           <div style={{ display: 'flex', gap: 8 }}>
             <Form.Item name="code" noStyle rules={[{ required: true, message: t('common.required') }]}>
               <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" data-testid="code" />
@@ -132,7 +141,12 @@ export function RegisterPage() {
             </Form.Item>
             <Form.Item
               name="creditCode"
-              label={t('auth.creditCode')}
+              label={
+                <>
+                  {t('auth.creditCode')}
+                  <HelpTip text={t('auth.creditCodeHelp')} />
+                </>
+              }
               normalize={(v: string) => v?.toUpperCase()}
               rules={[
                 { required: true, message: t('common.required') },
