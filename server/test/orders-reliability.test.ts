@@ -177,4 +177,58 @@ describe('orders: disputes, reliability scores and appeals', () => {
     // The appeal did not count against the store.
     assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/reliability/store/${storeId}` })).json().score, 90);
   });
+  it('S5.7a: ops change the published rules and the API publishes exactly what is enforced; support finds orders by number', async () => {
+    const ops = fakePerson(['ops:manage']);
+    const denied = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/orders/rules',
+      headers: owner.headers,
+      payload: { geofenceM: 300 },
+    });
+    assert.equal(denied.statusCode, 403);
+    const bad = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/orders/rules',
+      headers: ops.headers,
+      payload: { minShiftMinutes: 600, maxShiftMinutes: 300 },
+    });
+    assert.equal(bad.statusCode, 400);
+    const r = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/orders/rules',
+      headers: ops.headers,
+      payload: { minHourlyPayFen: 5000, geofenceM: 300 },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().geofenceM, 300);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/orders/rules' })).json().minHourlyPayFen, 5000);
+    const now = t.clock.now().getTime();
+    const low = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: owner.headers,
+      payload: {
+        storeId,
+        typeCode: 'sorting',
+        startsAt: new Date(now + 5 * HOUR).toISOString(),
+        endsAt: new Date(now + 13 * HOUR).toISOString(),
+        payFen: 24000,
+      },
+    });
+    assert.equal(low.json().code, 'ORDER_PAY_BELOW_FLOOR');
+    await t.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/orders/rules',
+      headers: ops.headers,
+      payload: { minHourlyPayFen: 2000, geofenceM: 500 },
+    });
+
+    const any = await t.p.db.selectFrom('orders').select(['order_no', 'id']).executeTakeFirstOrThrow();
+    const found = await t.app.inject({ method: 'GET', url: `/api/v1/support/orders/by-no/${any.order_no}`, headers: support.headers });
+    assert.equal(found.statusCode, 200, found.body);
+    assert.equal(found.json().id, any.id);
+    assert.equal(found.json().viewer, 'staff');
+    const no = await t.app.inject({ method: 'GET', url: `/api/v1/support/orders/by-no/${any.order_no}`, headers: courier.headers });
+    assert.equal(no.statusCode, 403);
+  });
 });

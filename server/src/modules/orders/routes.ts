@@ -74,6 +74,62 @@ export function orderRoutes(app: App, d: Deps): void {
     async () => presentRules(await s.getRules(d)),
   );
 
+  const RulesPatch = Type.Object(
+    {
+      minHourlyPayFen: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+      minShiftMinutes: Type.Optional(Type.Integer({ minimum: 15, maximum: 1440 })),
+      maxShiftMinutes: Type.Optional(Type.Integer({ minimum: 15, maximum: 1440 })),
+      payWindowMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+      cancelCutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
+      compensationBeforeCutoffPct: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+      compensationAfterCutoffPct: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+      releaseGraceMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+      confirmReminderMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
+      confirmDeadlineMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
+      checkinOpenMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+      noShowAfterMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 1440 })),
+      geofenceM: Type.Optional(Type.Integer({ minimum: 50, maximum: 10_000 })),
+      confirmHoursWindowMinutes: Type.Optional(Type.Integer({ minimum: 60, maximum: 10_080 })),
+      weeklyHoursCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 168 })),
+      platformFeePct: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+      reviewWindowDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+    },
+    { additionalProperties: false, minProperties: 1 },
+  );
+  /** camelCase API names → the rule columns (geofenceM → geofence_m). */
+  const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+  app.patch(
+    '/api/v1/orders/rules',
+    {
+      schema: {
+        tags,
+        summary: 'Ops: change the published rules (ops:manage)',
+        body: RulesPatch,
+        response: { 200: RulesView, ...problems(400, 401, 403) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => {
+      const patch = Object.fromEntries(Object.entries(req.body).map(([k, v]) => [snake(k), v])) as Partial<Record<s.RuleKey, number>>;
+      return presentRules(await s.updateRules(d, actorOf(req), patch));
+    },
+  );
+
+  app.get(
+    '/api/v1/support/orders/by-no/:orderNo',
+    {
+      schema: {
+        tags,
+        summary: 'Staff: look an order up by its number (orders:read)',
+        params: Type.Object({ orderNo: Type.String({ pattern: '^DB[0-9]{8}-[0-9A-Z]{6}$' }) }),
+        response: { 200: OrderRef, ...problems(400, 401, 403, 404) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => view(await s.findOrderByNo(d, actorOf(req), req.params.orderNo), 'staff'),
+  );
+
   app.post(
     '/api/v1/orders',
     {

@@ -15,6 +15,7 @@ import { distanceM } from './geo.ts';
 import { TRANSITIONS, UNFINISHED, type OrderAction, type OrderRole } from './lifecycle.ts';
 import {
   DISPUTE_PERMISSION,
+  READ_ANY_PERMISSION,
   assertCanManage,
   assertCanPost,
   assertCanTake,
@@ -198,6 +199,34 @@ async function loadOrder(db: Executor, id: string): Promise<OrderRow> {
 
 /** The published rules (limits, deadlines, penalties, compensation) — what the code enforces. */
 export const getRules = (d: Deps): Promise<OrderRules> => repo.getRules(d.p.db);
+
+/** Ops change the published rules; what the API publishes is what the code enforces from then on. */
+export async function updateRules(d: Deps, actor: Actor, patch: Partial<Record<RuleKey, number>>): Promise<OrderRules> {
+  assertCanManage(actor);
+  const set: Partial<Record<RuleKey, number>> = {};
+  for (const [k, v] of Object.entries(patch) as [RuleKey, number | undefined][]) if (v !== undefined) set[k] = v;
+  if (!Object.keys(set).length) return repo.getRules(d.p.db);
+  return d.p.db.transaction().execute(async (tx) => {
+    const before = await repo.getRules(tx);
+    const min = set.min_shift_minutes ?? before.min_shift_minutes;
+    const max = set.max_shift_minutes ?? before.max_shift_minutes;
+    if (min > max) throw new AppError('VALIDATION_FAILED', { detail: 'minShiftMinutes > maxShiftMinutes' });
+    const after = await repo.updateRules(tx, { ...set, updated_at: d.p.clock.now() });
+    await d.p.jobs.publish(tx, 'orders.rules.changed', { by: actor.userId, changes: set });
+    return after;
+  });
+}
+
+/** The rule columns ops may change (all integers). */
+export type RuleKey = Exclude<keyof OrderRules, 'id' | 'updated_at'>;
+
+/** Staff look an order up by its number (phone complaints, support). */
+export async function findOrderByNo(d: Deps, actor: Actor, orderNo: string): Promise<OrderRow> {
+  if (!can(actor, READ_ANY_PERMISSION)) throw new AppError('FORBIDDEN');
+  const row = await d.p.db.selectFrom('orders').selectAll().where('order_no', '=', orderNo).executeTakeFirst();
+  if (!row) throw new AppError('ORDER_NOT_FOUND');
+  return row;
+}
 
 export const listOrderTypes = (d: Deps, includeRetired = false) => repo.listTypes(d.p.db, includeRetired);
 
