@@ -2,6 +2,8 @@
 // arbitration provider) unless real providers are configured, then the platform itself. Ctrl-C stops all.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -9,8 +11,8 @@ execFileSync(process.execPath, ['scripts/build-web-if-needed.mjs'], { cwd: root,
 
 const production = process.env.NODE_ENV === 'production';
 const children = [];
-const run = (name, script, env) => {
-  const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+const run = (name, script, env, cwd = root) => {
+  const child = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`[${name}] exited (${signal ?? code}); stopping everything`);
@@ -21,21 +23,33 @@ const run = (name, script, env) => {
   return child;
 };
 
-const env = {};
+/** Resolves once something accepts TCP connections on the port (at most `ms`). */
+const listening = (port, ms = 15_000) =>
+  new Promise((resolveUp) => {
+    const deadline = Date.now() + ms;
+    const attempt = () => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolveUp(true)));
+      s.once('error', () => (Date.now() > deadline ? resolveUp(false) : setTimeout(attempt, 200)));
+    };
+    attempt();
+  });
+
 if (!production) {
+  // Each emulator runs in its own folder (it keeps its generated keys in ./data there), on the port the
+  // platform's development defaults point at (server/src/platform/config.ts).
   const emulators = [
-    { name: 'payment-channel', script: 'emulators/payment-channel/src/main.ts', port: 4010, configured: 'PAYMENT_CHANNEL_BASE_URL' },
-    { name: 'arbitration-provider', script: 'emulators/arbitration-provider/src/main.ts', port: 4020, configured: 'ARBITRATION_BASE_URL' },
+    { name: 'payment-channel', dir: 'emulators/payment-channel', port: 4100, configured: 'WECHATPAY_BASE_URL' },
+    { name: 'arbitration-provider', dir: 'emulators/arbitration-provider', port: 4020, configured: 'ARBITRATION_BASE_URL' },
   ];
   for (const e of emulators) {
-    if (process.env[e.configured] || !existsSync(new URL(`../${e.script}`, import.meta.url))) continue;
-    run(e.name, e.script, {
-      PORT: String(process.env[`${e.name.toUpperCase().replaceAll('-', '_')}_PORT`] ?? e.port),
-      NODE_ENV: 'development',
-    });
+    if (process.env[e.configured] || !existsSync(join(root, e.dir, 'src/main.ts'))) continue;
+    if (await listening(e.port, 0)) continue; // already running
+    run(e.name, 'src/main.ts', { PORT: String(e.port), HOST: '127.0.0.1' }, join(root, e.dir));
+    if (!(await listening(e.port))) console.warn(`[${e.name}] did not start listening on ${e.port}`);
   }
 }
-run('server', 'server/src/main.ts', env);
+run('server', 'server/src/main.ts', {});
 
 let stopping = false;
 function stop(code = 0) {
