@@ -21,7 +21,7 @@ export interface RunResults {
   hello: LoadResult;
   runs: ScenarioRun[];
   analysis: { name: string; ms: number; rows: number }[];
-  capacity: { mixedRate: number | null; note: string };
+  capacity: { mixedRate: number | null; sustainableRate: number | null; note: string };
   overload: ScenarioRun[];
   recovery: ScenarioRun | null;
   serverRssMiB: { start: number | null; max: number | null; end: number | null };
@@ -41,7 +41,7 @@ export function markdown(r: RunResults, chartFile: string): string {
   lines.push('');
   lines.push(
     `Machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, ${r.machine.postgres}; load average at start ${r.machine.loadAvg.map((x) => x.toFixed(2)).join(' ')}. ` +
-      `Load generator, server and PostgreSQL share the machine.`,
+      `Load generator, server and PostgreSQL share the machine (and other engineers' processes did too).`,
   );
   lines.push('');
   lines.push(
@@ -78,7 +78,7 @@ export function markdown(r: RunResults, chartFile: string): string {
     lines.push('');
   }
   lines.push(
-    `Capacity (mixed workload, highest step with p99 ≤ 25 ms and no errors): **${r.capacity.mixedRate ?? 'not found'} req/s** — ${r.capacity.note}`,
+    `Capacity (mixed workload, highest step with p99 ≤ 25 ms and no errors): **${r.capacity.mixedRate === null ? 'no step met it' : `${r.capacity.mixedRate} req/s`}** — ${r.capacity.note}`,
   );
   lines.push('');
   if (r.overload.length) {
