@@ -201,7 +201,7 @@ const results: RunResults = {
   invariants,
   explain,
 };
-const outDir = args.smoke ? dataDir : `${benchDir}results`;
+const outDir = args.smoke || args.only ? dataDir : `${benchDir}results`;
 mkdirSync(outDir, { recursive: true });
 const base = `${date}-${scale.name}`;
 writeFileSync(`${outDir}/${base}.json`, JSON.stringify(results, null, 2) + '\n');
