@@ -63,3 +63,21 @@ export const WalletWithdrawalErrors = defineErrors({
   /** A bank card number that fails the Luhn check or has the wrong length. */
   PAYOUT_ACCOUNT_INVALID: { status: 400, zh: '收款账户号码不正确：{detail}', en: 'The payout account number is invalid: {detail}' },
 });
+
+/** Reconciliation (S5.9c) errors. */
+export const WalletReconErrors = defineErrors({
+  /** The day to reconcile is not a past China-time day in YYYY-MM-DD form. */
+  RECON_DAY_INVALID: {
+    status: 400,
+    zh: '对账日期无效：只能对今天之前的日期对账',
+    en: 'Invalid reconciliation day: only past days can be reconciled',
+  },
+  /** Resolving a discrepancy needs a reason. */
+  RECON_REASON_REQUIRED: { status: 400, zh: '请填写处理原因', en: 'A reason is required' },
+  /** The discrepancy was already resolved; nothing changed. */
+  RECON_ALREADY_RESOLVED: { status: 409, zh: '该差错已处理', en: 'This discrepancy was already resolved' },
+  /** An adjustment needs a user: the discrepancy has no known owner and none was given. */
+  RECON_ADJUST_NEEDS_USER: { status: 400, zh: '请指定调账的用户', en: 'Name the user whose balance to adjust' },
+  /** An adjustment needs a non-zero whole amount in fen. */
+  RECON_ADJUST_AMOUNT_INVALID: { status: 400, zh: '调账金额无效', en: 'The adjustment amount is invalid' },
+});

@@ -11,6 +11,8 @@ import { requireVerified } from '../identity/index.ts';
 import { withdrawalRoutes } from './withdrawal-routes.ts';
 import { checkWithdrawal, submitWithdrawal, WITHDRAWAL_CHECK_JOB, WITHDRAWAL_SUBMIT_JOB, type WithdrawalDeps } from './withdrawals.ts';
 import { walletObligations } from './service.ts';
+import { financeRoutes } from './finance-routes.ts';
+import { previousChinaDay, reconcileDay, RECONCILE_CRON, RECONCILE_DAILY_JOB } from './reconciliation.ts';
 import './errors.ts';
 
 /**
@@ -43,6 +45,15 @@ export { WalletErrors } from './errors.ts';
 export { ChannelError, type PaymentChannel, type ChannelPayment, type ChannelNotification } from './channels/channel.ts';
 export { WechatPayChannel, type WechatPayConfig } from './channels/wechatpay.ts';
 export { checkTopUp, confirmPaid, TOPUP_TTL_MS, type TopUpView } from './topups.ts';
+export {
+  reconcileDay,
+  resolveDiscrepancy,
+  listDiscrepancies,
+  parseTradeBill,
+  RECONCILE_DAILY_JOB,
+  type ReconRunView,
+  type DiscrepancyView,
+} from './reconciliation.ts';
 export { submitWithdrawal, checkWithdrawal, withdrawalFee, WITHDRAWAL_RULES, luhnValid, type WithdrawalView } from './withdrawals.ts';
 
 export interface WalletModuleOptions {
@@ -67,6 +78,15 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
       walletRoutes(app, p);
       await channelRoutes(app, p, deps);
       withdrawalRoutes(app, p, deps);
+      financeRoutes(app, p, deps.channel);
+      // S5.9c: every morning, reconcile yesterday's trade bill of the configured channel.
+      p.jobs.define(
+        RECONCILE_DAILY_JOB,
+        async () => {
+          if (deps.channel) await reconcileDay(p, deps.channel, previousChinaDay(p.clock.now()));
+        },
+        { cron: RECONCILE_CRON },
+      );
       p.jobs.define<{ paymentId: string }>(TOPUP_CHECK_JOB, async ({ paymentId }) => {
         await checkTopUp(p, deps, paymentId);
       });

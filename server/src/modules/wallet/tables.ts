@@ -93,4 +93,37 @@ export interface WalletTables {
     created_at: Date; // L2
     updated_at: Date; // L2
   };
+  wallet_recon_runs: {
+    id: string; // L2
+    channel: string; // L2
+    bill_day: string; // L2 YYYY-MM-DD, China time
+    status: 'balanced' | 'discrepancies' | 'no_bill' | 'failed'; // L2
+    bill_sha1: string | null; // L2
+    bill_lines: number; // L2
+    matched: number; // L2
+    discrepancies: number; // L2
+    auto_credited: number; // L2
+    error: string | null; // L2
+    triggered_by: string | null; // L2 finance staff id, null for the daily job
+    created_at: Date; // L2
+  };
+  wallet_recon_discrepancies: {
+    id: string; // L2
+    run_id: string; // L2
+    channel: string; // L2
+    bill_day: string; // L2
+    out_trade_no: string; // L2
+    kind: 'missing_ours' | 'missing_channel' | 'amount_mismatch'; // L2
+    channel_amount_fen: number | null; // L2
+    our_amount_fen: number | null; // L2
+    payment_id: string | null; // L2
+    user_id: string | null; // L2
+    status: 'open' | 'resolved'; // L2
+    resolution: 'auto_credited' | 'adjusted' | 'dismissed' | null; // L2
+    resolution_reason: string | null; // L2 free text by finance staff
+    transfer_id: string | null; // L2
+    resolved_by: string | null; // L2
+    resolved_at: Date | null; // L2
+    created_at: Date; // L2
+  };
 }
