@@ -13,6 +13,7 @@ import { MessagesPage } from '../features/messages/MessagesPage.tsx';
 import { ProfilePage } from '../features/account/ProfilePage.tsx';
 import { StaffUsersPage } from '../features/staff/StaffUsersPage.tsx';
 import { AuditPage } from '../features/staff/AuditPage.tsx';
+import { OnboardingRoutes, PublicCertificateRoute } from '../features/training/routes.tsx';
 
 /** The whole web app: language and theme, session, then the routes the current user may see. */
 export function App() {
@@ -56,6 +57,7 @@ function AppRoutes() {
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         </Route>
         <Route path="/help" element={<AuthLayout wide children={<HelpPage />} />} />
+        {PublicCertificateRoute()}
         <Route path="*" element={<Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />} />
       </Routes>
     );
@@ -74,6 +76,7 @@ function AppRoutes() {
           <Route path="/help" element={<HelpPage />} />
           {me.kind === 'staff' && perms.has('staff:manage') && <Route path="/staff/users" element={<StaffUsersPage />} />}
           {me.kind === 'staff' && perms.has('audit:read') && <Route path="/audit" element={<AuditPage />} />}
+          {OnboardingRoutes(me)}
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route path="/login" element={<RedirectAfterLogin />} />

@@ -1,5 +1,14 @@
 import type { ReactNode } from 'react';
-import { AuditOutlined, HomeOutlined, MessageOutlined, QuestionCircleOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  AuditOutlined,
+  BookOutlined,
+  HomeOutlined,
+  IdcardOutlined,
+  MessageOutlined,
+  QuestionCircleOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import type { MessageKey } from './dictionary.ts';
 import type { Me } from './session.tsx';
 
@@ -24,6 +33,8 @@ export function navFor(me: Me): NavItem[] {
   if (me.kind === 'staff') {
     if (perms.has('staff:manage')) items.push({ path: '/staff/users', label: 'nav.staffUsers', icon: <TeamOutlined /> });
     if (perms.has('audit:read')) items.push({ path: '/audit', label: 'nav.audit', icon: <AuditOutlined /> });
+    if (perms.has('kyc:review')) items.push({ path: '/staff/kyc', label: 'kyc.nav', icon: <IdcardOutlined /> });
+    if (perms.has('training:manage')) items.push({ path: '/staff/training', label: 'trainer.nav', icon: <BookOutlined /> });
   }
   items.push({ path: '/me', label: 'nav.me', icon: <UserOutlined /> });
   items.push({ path: '/help', label: 'nav.help', icon: <QuestionCircleOutlined /> });
@@ -39,6 +50,9 @@ const KNOWN_LINKS = [
   /^\/account\/security\/?$/,
   /^\/staff\/users\/?$/,
   /^\/audit\/?$/,
+  /^\/(me\/verification|training|training\/certificates|staff\/kyc|staff\/training)(\/?$|\?)/,
+  /^\/training\/courses\/[0-9a-f-]{36}\/?$/,
+  /^\/certificates\/[A-Za-z0-9-]+\/?$/,
 ];
 
 /** True when a notification's link leads to a page of this web app. */

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Card, Col, Row, Statistic, Steps, Tag } from 'antd';
-import { BellOutlined, CustomerServiceOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { BellOutlined, BookOutlined, CustomerServiceOutlined, IdcardOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useI18n } from '../../app/i18n.tsx';
 import { useLive } from '../../app/live.tsx';
 import { useSession } from '../../app/session.tsx';
@@ -55,6 +55,27 @@ export function HomePage() {
             hint={t('home.helpHint')}
           />
         </Col>
+        {/* onboarding: real-name verification and training (persons), verification (enterprises) */}
+        {!staff && (
+          <Col xs={12} sm={12}>
+            <Shortcut
+              to="/me/verification"
+              icon={<IdcardOutlined style={{ color: '#059669' }} />}
+              title={t('identity.nav')}
+              hint={t('identity.navHint')}
+            />
+          </Col>
+        )}
+        {me.kind === 'person' && (
+          <Col xs={12} sm={12}>
+            <Shortcut
+              to="/training"
+              icon={<BookOutlined style={{ color: '#7c3aed' }} />}
+              title={t('training.nav')}
+              hint={t('training.navHint')}
+            />
+          </Col>
+        )}
       </Row>
       {!staff && (
         <Card title={t('home.stepsTitle')} style={{ marginTop: 12 }}>
