@@ -13,6 +13,7 @@ import { MessagesPage } from '../features/messages/MessagesPage.tsx';
 import { ProfilePage } from '../features/account/ProfilePage.tsx';
 import { StaffUsersPage } from '../features/staff/StaffUsersPage.tsx';
 import { AuditPage } from '../features/staff/AuditPage.tsx';
+import { OrdersRoutes } from '../features/orders/routes.tsx';
 import { OnboardingRoutes, PublicCertificateRoute } from '../features/training/routes.tsx';
 
 /** The whole web app: language and theme, session, then the routes the current user may see. */
@@ -77,6 +78,7 @@ function AppRoutes() {
           {me.kind === 'staff' && perms.has('staff:manage') && <Route path="/staff/users" element={<StaffUsersPage />} />}
           {me.kind === 'staff' && perms.has('audit:read') && <Route path="/audit" element={<AuditPage />} />}
           {OnboardingRoutes(me)}
+          {OrdersRoutes(me)}
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route path="/login" element={<RedirectAfterLogin />} />

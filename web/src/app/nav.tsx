@@ -9,6 +9,7 @@ import {
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
+import { CustomerServiceOutlined, ProfileOutlined } from '@ant-design/icons';
 import type { MessageKey } from './dictionary.ts';
 import type { Me } from './session.tsx';
 
@@ -28,6 +29,9 @@ export function navFor(me: Me): NavItem[] {
   const perms = new Set<string>(me.permissions);
   const items: NavItem[] = [
     { path: '/', label: 'nav.home', icon: <HomeOutlined /> },
+    ...(me.kind !== 'staff' && (perms.has('orders:post') || perms.has('orders:take'))
+      ? [{ path: '/orders', label: 'nav.orders' as const, icon: <ProfileOutlined /> }]
+      : []),
     { path: '/messages', label: 'nav.messages', icon: <MessageOutlined />, badge: true },
   ];
   if (me.kind === 'staff') {
@@ -36,6 +40,8 @@ export function navFor(me: Me): NavItem[] {
     if (perms.has('kyc:review')) items.push({ path: '/staff/kyc', label: 'kyc.nav', icon: <IdcardOutlined /> });
     if (perms.has('training:manage')) items.push({ path: '/staff/training', label: 'trainer.nav', icon: <BookOutlined /> });
   }
+  if (me.kind === 'staff' && perms.has('complaints:handle'))
+    items.push({ path: '/support/complaints', label: 'nav.complaints', icon: <CustomerServiceOutlined /> });
   items.push({ path: '/me', label: 'nav.me', icon: <UserOutlined /> });
   items.push({ path: '/help', label: 'nav.help', icon: <QuestionCircleOutlined /> });
   return items;
@@ -50,6 +56,8 @@ const KNOWN_LINKS = [
   /^\/account\/security\/?$/,
   /^\/staff\/users\/?$/,
   /^\/audit\/?$/,
+  /^\/(orders|orders\/schedule|stores|support\/complaints)(\/?$|\?)/,
+  /^\/orders\/[0-9a-f-]{36}\/?$/,
   /^\/(me\/verification|training|training\/certificates|staff\/kyc|staff\/training)(\/?$|\?)/,
   /^\/training\/courses\/[0-9a-f-]{36}\/?$/,
   /^\/certificates\/[A-Za-z0-9-]+\/?$/,

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Card, Col, Row, Statistic, Steps, Tag } from 'antd';
 import { BellOutlined, BookOutlined, CustomerServiceOutlined, IdcardOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { ProfileOutlined, ShopOutlined } from '@ant-design/icons';
 import { useI18n } from '../../app/i18n.tsx';
 import { useLive } from '../../app/live.tsx';
 import { useSession } from '../../app/session.tsx';
@@ -73,6 +74,27 @@ export function HomePage() {
               icon={<BookOutlined style={{ color: '#7c3aed' }} />}
               title={t('training.nav')}
               hint={t('training.navHint')}
+            />
+          </Col>
+        )}
+        {/* orders: stores (owners) and shift orders (couriers and owners) */}
+        {me.permissions.includes('orders:take') && !staff && (
+          <Col xs={12} sm={12}>
+            <Shortcut
+              to="/orders"
+              icon={<ProfileOutlined style={{ color: '#2563eb' }} />}
+              title={t('home.orders')}
+              hint={t('home.ordersHint')}
+            />
+          </Col>
+        )}
+        {me.permissions.includes('orders:post') && !staff && (
+          <Col xs={12} sm={12}>
+            <Shortcut
+              to="/stores"
+              icon={<ShopOutlined style={{ color: '#dc2626' }} />}
+              title={t('home.stores')}
+              hint={t('home.storesHint')}
             />
           </Col>
         )}
