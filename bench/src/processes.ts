@@ -85,7 +85,7 @@ function track(child: ChildProcess, port: number): Proc {
 }
 
 /** Starts the platform (node server/src/main.ts) in production mode on the bench database. */
-export async function startServer(env: Record<string, string>): Promise<Proc> {
+export async function startServer(env: Record<string, string>, dataDir: string): Promise<Proc> {
   const port = await freePort();
   const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: `${ROOT}server`,
@@ -99,7 +99,7 @@ export async function startServer(env: Record<string, string>): Promise<Proc> {
       LOG_LEVEL: 'warn',
       WEB_DIST: '/nonexistent-web-dist',
       DEMO_ACCOUNTS: 'false',
-      DATA_DIR: `${ROOT}bench/.data`,
+      DATA_DIR: dataDir,
       SESSION_IDLE_MINUTES: '1440',
       ...env,
     },

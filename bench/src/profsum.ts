@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 
-/** `node src/profsum.ts <file.cpuprofile> [n]`: self time per function (top n), to read a --cpu-prof profile without DevTools. */
+/** `node bench/src/profsum.ts <file.cpuprofile> [n]`: self time per function (top n), to read a --cpu-prof profile without DevTools. */
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
 const file = process.argv[2];
-if (!file) throw new Error('usage: node src/profsum.ts <file.cpuprofile> [n]');
+if (!file) throw new Error('usage: node bench/src/profsum.ts <file.cpuprofile> [n]');
 const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const self = new Map<number, number>();
 prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
