@@ -14,7 +14,7 @@ import { totpNow } from '../src/modules/accounts/totp.ts';
  * Env for createTestApp in the accounts tests: no web build (app.ts sets its not-found handler twice
  * when web/dist exists) and no load shedding (the shared CI machine is slow; shedding is tested elsewhere).
  */
-export const TEST_ENV: Record<string, string> = { WEB_DIST: '/nonexistent-web-dist', MAX_EVENT_LOOP_DELAY_MS: '60000' };
+export const TEST_ENV: Record<string, string> = { WEB_DIST: '/nonexistent-web-dist', MAX_EVENT_LOOP_DELAY_MS: '0' };
 
 /** Headers that authenticate as a signed-in user (bearer token). */
 export interface AuthHeaders {

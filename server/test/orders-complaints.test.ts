@@ -15,7 +15,7 @@ import {
   ordersTestActorModule,
   publishOrder,
   type FakeActor,
-} from '../src/modules/orders/testing.ts';
+} from './orders-fixtures.ts';
 
 describe('orders: complaints by app, phone and e-mail (S5.7d)', () => {
   let t: TestApp;

@@ -1,13 +1,13 @@
 /** Test fixtures for the stores and orders tests (not imported by production code). */
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import type { App } from '../../platform/http.ts';
-import type { Platform } from '../../platform/platform.ts';
-import { creditTopUp, getBalances } from '../wallet/index.ts';
-import { createOrdersModule } from './index.ts';
-import { platformPorts } from './ports.ts';
-import type { Actor } from '../../platform/auth.ts';
-import type { Module } from '../../platform/module.ts';
+import type { App } from '../src/platform/http.ts';
+import type { Platform } from '../src/platform/platform.ts';
+import { creditTopUp, getBalances } from '../src/modules/wallet/index.ts';
+import { createOrdersModule } from '../src/modules/orders/index.ts';
+import { platformPorts } from '../src/modules/orders/ports.ts';
+import type { Actor } from '../src/platform/auth.ts';
+import type { Module } from '../src/platform/module.ts';
 
 /**
  * Test-only authentication: a request carrying `x-orders-test-actor` (JSON of an Actor with a

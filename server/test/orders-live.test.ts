@@ -11,7 +11,7 @@ import {
   ordersTestActorModule,
   publishOrder,
   type FakeActor,
-} from '../src/modules/orders/testing.ts';
+} from './orders-fixtures.ts';
 
 describe('orders: live status pushed to both parties', () => {
   let t: TestApp;

@@ -13,7 +13,7 @@ import {
   postOrder,
   publishOrder,
   type FakeActor,
-} from '../src/modules/orders/testing.ts';
+} from './orders-fixtures.ts';
 
 const HOUR = 3600_000;
 

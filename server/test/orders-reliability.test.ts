@@ -12,7 +12,7 @@ import {
   ordersTestActorModule,
   publishOrder,
   type FakeActor,
-} from '../src/modules/orders/testing.ts';
+} from './orders-fixtures.ts';
 
 const HOUR = 3600_000;
 

@@ -15,7 +15,7 @@ import {
   postOrder,
   publishOrder,
   type FakeActor,
-} from '../src/modules/orders/testing.ts';
+} from './orders-fixtures.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

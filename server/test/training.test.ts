@@ -34,7 +34,7 @@ describe('training: courses, exams and certificates', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'dingban-training-'));
     t = await createTestApp({
-      env: { DATA_DIR: dataDir, WEB_DIST: join(dataDir, 'no-web'), MAX_EVENT_LOOP_DELAY_MS: '60000' },
+      env: { DATA_DIR: dataDir, WEB_DIST: join(dataDir, 'no-web'), MAX_EVENT_LOOP_DELAY_MS: '0' },
       modules: [...modules, testActorModule],
       now: '2026-11-23T02:00:00Z',
     });
