@@ -81,3 +81,19 @@ export const WalletReconErrors = defineErrors({
   /** An adjustment needs a non-zero whole amount in fen. */
   RECON_ADJUST_AMOUNT_INVALID: { status: 400, zh: '调账金额无效', en: 'The adjustment amount is invalid' },
 });
+
+/** Statement (bill) and appeal errors (S5.9c). */
+export const WalletBillErrors = defineErrors({
+  /** The period is not a YYYY-MM month or YYYY-MM-DD day. */
+  STATEMENT_PERIOD_INVALID: { status: 400, zh: '账单期间格式不正确', en: 'Invalid statement period' },
+  /** A statement is only generated once its period is over. */
+  STATEMENT_PERIOD_NOT_OVER: { status: 409, zh: '该期间尚未结束，暂不能生成账单', en: 'This period is not over yet' },
+  /** The disputed line is not one of the caller's bill lines. */
+  APPEAL_LINE_NOT_FOUND: { status: 404, zh: '没有找到该账单明细', en: 'No such bill line' },
+  /** The line already has an appeal being handled. */
+  APPEAL_ALREADY_OPEN: { status: 409, zh: '该明细已有处理中的申诉', en: 'This line already has an open appeal' },
+  /** The appeal was already decided. */
+  APPEAL_ALREADY_DECIDED: { status: 409, zh: '该申诉已处理', en: 'This appeal was already decided' },
+  /** Accepting an appeal needs a non-zero adjustment amount in fen. */
+  APPEAL_ADJUSTMENT_INVALID: { status: 400, zh: '请填写调整金额', en: 'An adjustment amount is required to accept' },
+});

@@ -12,6 +12,8 @@ import { withdrawalRoutes } from './withdrawal-routes.ts';
 import { checkWithdrawal, submitWithdrawal, WITHDRAWAL_CHECK_JOB, WITHDRAWAL_SUBMIT_JOB, type WithdrawalDeps } from './withdrawals.ts';
 import { walletObligations } from './service.ts';
 import { financeRoutes } from './finance-routes.ts';
+import { billRoutes } from './bill-routes.ts';
+import { generateMonthlyStatements, STATEMENTS_MONTHLY_CRON, STATEMENTS_MONTHLY_JOB } from './statements.ts';
 import { previousChinaDay, reconcileDay, RECONCILE_CRON, RECONCILE_DAILY_JOB } from './reconciliation.ts';
 import './errors.ts';
 
@@ -54,6 +56,8 @@ export {
   type ReconRunView,
   type DiscrepancyView,
 } from './reconciliation.ts';
+export { generateStatement, generateMonthlyStatements, periodBounds, type StatementSummary, type StatementLine } from './statements.ts';
+export { fileAppeal, decideAppeal, APPEAL_DECISION_MS, type AppealView } from './appeals.ts';
 export { submitWithdrawal, checkWithdrawal, withdrawalFee, WITHDRAWAL_RULES, luhnValid, type WithdrawalView } from './withdrawals.ts';
 
 export interface WalletModuleOptions {
@@ -79,6 +83,15 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
       await channelRoutes(app, p, deps);
       withdrawalRoutes(app, p, deps);
       financeRoutes(app, p, deps.channel);
+      billRoutes(app, p);
+      // S5.9c: monthly statements for every wallet, after the month's last reconciliation.
+      p.jobs.define(
+        STATEMENTS_MONTHLY_JOB,
+        async () => {
+          await generateMonthlyStatements(p);
+        },
+        { cron: STATEMENTS_MONTHLY_CRON },
+      );
       // S5.9c: every morning, reconcile yesterday's trade bill of the configured channel.
       p.jobs.define(
         RECONCILE_DAILY_JOB,

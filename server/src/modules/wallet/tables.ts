@@ -126,4 +126,36 @@ export interface WalletTables {
     resolved_at: Date | null; // L2
     created_at: Date; // L2
   };
+  wallet_statements: {
+    id: string; // L2
+    user_id: string; // L2
+    type: 'monthly' | 'daily'; // L2
+    period: string; // L2 YYYY-MM or YYYY-MM-DD, China time
+    period_start: Date; // L2
+    period_end: Date; // L2 exclusive
+    opening_fen: number; // L2
+    closing_fen: number; // L2
+    in_fen: number; // L2
+    out_fen: number; // L2
+    fees_fen: number; // L2
+    line_count: number; // L2
+    generated_at: Date; // L2
+  };
+  wallet_appeals: {
+    id: string; // L2
+    user_id: string; // L2
+    posting_id: number; // L2 the disputed bill line
+    transfer_id: string; // L2
+    amount_fen: number; // L2 the line's amount
+    reason: string; // L2 the user's own words
+    attachment_ref: string | null; // L2 reference to an uploaded file
+    status: 'open' | 'accepted' | 'rejected'; // L2
+    decision_note: string | null; // L2 finance's explanation
+    adjustment_fen: number | null; // L2
+    adjustment_transfer_id: string | null; // L2
+    decided_by: string | null; // L2
+    decided_at: Date | null; // L2
+    due_at: Date; // L2
+    created_at: Date; // L2
+  };
 }

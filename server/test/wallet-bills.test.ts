@@ -1,0 +1,173 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
+import { createTestApp, type TestApp } from './helpers.ts';
+import { createStaff, loginUser, registerUser, TEST_ENV, type TestStaff, type TestUser } from './factories.ts';
+import { accountsModule } from '../src/modules/accounts/index.ts';
+import { messagesModule } from '../src/modules/messages/index.ts';
+import {
+  createWalletModule,
+  creditTopUp,
+  generateMonthlyStatements,
+  holdToEscrow,
+  releaseEscrow,
+  verifyLedger,
+} from '../src/modules/wallet/index.ts';
+import { newId } from '../src/platform/ids.ts';
+
+/** Bills (monthly and daily statements, CSV/XLSX) and appeals against a bill line (S5.9c). */
+describe('wallet statements and appeals', () => {
+  // 10:00 China time on 15 October 2026.
+  const BASE = Date.parse('2026-10-15T02:00:00Z');
+  let t: TestApp;
+  let owner: TestUser;
+  let courier: TestUser;
+  let stranger: TestUser;
+  let finance: TestStaff;
+  let support: TestStaff;
+
+  before(async () => {
+    t = await createTestApp({ env: TEST_ENV, now: new Date(BASE), modules: [accountsModule, messagesModule, createWalletModule()] });
+    owner = await registerUser(t);
+    courier = await registerUser(t);
+    stranger = await registerUser(t);
+    const orderId = newId();
+    await t.p.db.transaction().execute(async (tx) => {
+      await creditTopUp(t.p, tx, { userId: owner.userId, channel: 'wechat', channelTradeNo: 'TUBILL0001', amountFen: 10_000 });
+    });
+    t.clock.advance(60_000);
+    await t.p.db.transaction().execute(async (tx) => {
+      await holdToEscrow(t.p, tx, { orderId, payerId: owner.userId, amountFen: 6_000 });
+    });
+    t.clock.advance(60_000);
+    await t.p.db.transaction().execute(async (tx) => {
+      await releaseEscrow(t.p, tx, { orderId, courierId: courier.userId, feeFen: 600 });
+    });
+    // To 1 November, 12:00 China time: October is over.
+    t.clock.advance(Date.parse('2026-11-01T04:00:00Z') - t.clock.now().getTime());
+    owner = await loginUser(t, owner.identifier, owner.password);
+    courier = await loginUser(t, courier.identifier, courier.password);
+    stranger = await loginUser(t, stranger.identifier, stranger.password);
+    finance = await createStaff(t, ['finance']);
+    support = await createStaff(t, ['support']);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const get = (u: TestUser, url: string) => t.app.inject({ method: 'GET', url, headers: u.headers });
+  const post = (u: TestUser, url: string, payload: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url, headers: u.headers, payload });
+  const balance = async (u: TestUser) => (await get(u, '/api/v1/wallet')).json().availableFen as number;
+
+  it('S5.9c: the monthly statement is generated automatically: opening, every movement, fees, closing', async () => {
+    assert.ok((await generateMonthlyStatements(t.p)) >= 2);
+    await generateMonthlyStatements(t.p); // once per wallet and month
+    const mine = (await get(owner, '/api/v1/wallet/statements?type=monthly')).json().items;
+    assert.equal(mine.length, 1);
+    assert.deepEqual(
+      [mine[0].period, mine[0].openingFen, mine[0].inFen, mine[0].outFen, mine[0].feesFen, mine[0].closingFen, mine[0].lineCount],
+      ['2026-10', 0, 10_000, 6_000, 0, 4_000, 2],
+    );
+    const c = (await get(courier, '/api/v1/wallet/statements?from=2026-10&to=2026-10')).json().items;
+    assert.deepEqual([c[0].inFen, c[0].feesFen, c[0].closingFen], [5_400, 600, 5_400]);
+    const detail = (await get(owner, `/api/v1/wallet/statements/${mine[0].id}`)).json();
+    assert.deepEqual(
+      detail.lines.map((l: { kind: string; amountFen: number; balanceAfterFen: number }) => [l.kind, l.amountFen, l.balanceAfterFen]),
+      [
+        ['topup', 10_000, 10_000],
+        ['escrow_hold', -6_000, 4_000],
+      ],
+    );
+    // Another user's statement does not exist for them.
+    assert.equal((await get(stranger, `/api/v1/wallet/statements/${mine[0].id}`)).statusCode, 404);
+    assert.equal((await get(stranger, `/api/v1/wallet/statements/${mine[0].id}/download?format=csv`)).statusCode, 404);
+    assert.equal((await get(stranger, '/api/v1/wallet/statements')).json().items.length, 0);
+  });
+
+  it('S5.9c: a daily statement on request; downloads as CSV with a UTF-8 BOM and as XLSX with Chinese text', async () => {
+    const day = await post(owner, '/api/v1/wallet/statements', { type: 'daily', period: '2026-10-15' });
+    assert.equal(day.statusCode, 201, day.body);
+    assert.deepEqual([day.json().inFen, day.json().outFen, day.json().closingFen], [10_000, 6_000, 4_000]);
+    assert.equal((await post(owner, '/api/v1/wallet/statements', { type: 'daily', period: '2026-10-15' })).json().id, day.json().id);
+    assert.equal((await post(owner, '/api/v1/wallet/statements', { type: 'daily', period: '2026-11-01' })).statusCode, 409);
+    assert.equal((await post(owner, '/api/v1/wallet/statements', { type: 'monthly', period: '2026-13' })).statusCode, 400);
+    assert.equal((await get(owner, '/api/v1/wallet/statements?type=daily')).json().items.length, 1);
+
+    const csv = await get(owner, `/api/v1/wallet/statements/${day.json().id}/download?format=csv`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    assert.deepEqual([...csv.rawPayload.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const text = csv.rawPayload.toString('utf8');
+    assert.match(text, /顶班钱包日账单 2026-10-15/);
+    assert.match(text, /期末余额,40\.00/);
+    assert.match(text, /充值到账,100\.00/);
+
+    const xlsx = await get(owner, `/api/v1/wallet/statements/${day.json().id}/download?format=xlsx`);
+    assert.equal(xlsx.statusCode, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('账单')!;
+    assert.equal(ws.getCell('A1').value, '顶班钱包日账单 2026-10-15');
+    assert.equal(ws.getCell('A6').value, '期末余额');
+    assert.equal(ws.getCell('B6').value, 40);
+  });
+
+  it('S5.9c, S5.8c: an appeal accepted → adjustment transfer, user notified, ledger invariants hold', async () => {
+    const s = (await get(owner, '/api/v1/wallet/statements?type=monthly')).json().items[0];
+    const lines = (await get(owner, `/api/v1/wallet/statements/${s.id}`)).json().lines as { id: string; kind: string }[];
+    const hold = lines.find((l) => l.kind === 'escrow_hold')!;
+    assert.equal((await post(stranger, '/api/v1/wallet/appeals', { lineId: hold.id, reason: '不是我' })).statusCode, 404);
+    const filed = await post(owner, '/api/v1/wallet/appeals', {
+      lineId: hold.id,
+      reason: '订单只做了半天，多扣了 5 元',
+      attachmentRef: 'upload:abc',
+    });
+    assert.equal(filed.statusCode, 201, filed.body);
+    assert.equal(filed.json().status, 'open');
+    assert.equal((await post(owner, '/api/v1/wallet/appeals', { lineId: hold.id, reason: '再次申诉' })).statusCode, 409);
+    const appeal = filed.json();
+
+    const queue = (await get(finance, '/api/v1/wallet/finance/appeals?status=open')).json().items;
+    assert.ok(queue.some((a: { id: string }) => a.id === appeal.id));
+    assert.equal((await get(owner, '/api/v1/wallet/finance/appeals')).statusCode, 403);
+    const decideUrl = `/api/v1/wallet/finance/appeals/${appeal.id}/decide`;
+    assert.equal((await post(support, decideUrl, { decision: 'accept', note: 'x', adjustmentFen: 500 })).statusCode, 403);
+    assert.equal((await post(finance, decideUrl, { decision: 'accept', note: '核实属实' })).statusCode, 400);
+
+    const before = await balance(owner);
+    const ok = await post(finance, decideUrl, { decision: 'accept', note: '核实属实，退还 5 元', adjustmentFen: 500 });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().status, 'accepted');
+    assert.ok(ok.json().adjustmentTransferId);
+    assert.equal(await balance(owner), before + 500);
+    assert.equal((await post(finance, decideUrl, { decision: 'accept', note: '再来', adjustmentFen: 500 })).statusCode, 409);
+    assert.equal(await balance(owner), before + 500);
+    await t.p.jobs.drain();
+    const msgs = (await get(owner, '/api/v1/notifications?category=wallet')).json().items as { title: string; body: string }[];
+    assert.ok(msgs.some((m) => m.title === '账单申诉已受理' && /5\.00 元/.test(m.body)));
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9c, S5.8c: an appeal rejected → no money moves, the user is told why', async () => {
+    const lines = (await get(owner, '/api/v1/wallet/transactions?kind=topup')).json().items as { id: string }[];
+    const filed = await post(owner, '/api/v1/wallet/appeals', { lineId: lines[0]!.id, reason: '充值金额不对' });
+    assert.equal(filed.statusCode, 201, filed.body);
+    const before = await balance(owner);
+    const r = await post(finance, `/api/v1/wallet/finance/appeals/${filed.json().id}/decide`, {
+      decision: 'reject',
+      note: '渠道账单显示实付 100.00 元，与记录一致',
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().status, 'rejected');
+    assert.equal(r.json().adjustmentTransferId, null);
+    assert.equal(await balance(owner), before);
+    await t.p.jobs.drain();
+    const msgs = (await get(owner, '/api/v1/notifications?category=wallet')).json().items as { title: string; body: string }[];
+    assert.ok(msgs.some((m) => m.title === '账单申诉未通过' && /与记录一致/.test(m.body)));
+    const mine = (await get(owner, '/api/v1/wallet/appeals')).json().items;
+    assert.deepEqual(mine.map((a: { status: string }) => a.status).sort(), ['accepted', 'rejected']);
+    assert.equal((await get(stranger, '/api/v1/wallet/appeals')).json().items.length, 0);
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+});
