@@ -33,6 +33,10 @@ export interface Config {
   /** Event-loop delay (ms) above which requests are shed with 503; 0 turns shedding off (the default under NODE_ENV=test). */
   maxEventLoopDelayMs: number;
   smtpUrl: string | undefined;
+  /** Port of the inbound SMTP receiver for complaint e-mails (S5.7d); absent → not started. */
+  complaintsSmtpPort: number | undefined;
+  /** The address complainants write to; mail to other recipients is refused. */
+  complaintsAddress: string;
   smtpFrom: string;
   smsProviderUrl: string | undefined;
   /** WeChat Pay API v3 base URL for wallet top-ups (development: the payment-channel emulator); absent → no top-up channel. */
@@ -166,6 +170,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', envName === 'test' ? 0 : 1000, 0, 60_000),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    complaintsSmtpPort: str('COMPLAINTS_SMTP_PORT') === undefined ? undefined : int('COMPLAINTS_SMTP_PORT', 2525, 1, 65535),
+    complaintsAddress: str('COMPLAINTS_ADDRESS', 'complaints@dingban.local')!,
     smtpFrom: str('SMTP_FROM', 'Dingban 顶班 <no-reply@dingban.local>')!,
     smsProviderUrl: url('SMS_PROVIDER_URL', ['http:', 'https:']),
     wechatPayBaseUrl: url('WECHATPAY_BASE_URL', ['http:', 'https:']) ?? (envName === 'development' ? 'http://127.0.0.1:4100' : undefined),
