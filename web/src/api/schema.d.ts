@@ -4689,7 +4689,106 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Ops: change the published rules (ops:manage) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cancelCutoffMinutes?: number;
+                        checkinOpenMinutes?: number;
+                        compensationAfterCutoffPct?: number;
+                        compensationBeforeCutoffPct?: number;
+                        confirmDeadlineMinutes?: number;
+                        confirmHoursWindowMinutes?: number;
+                        confirmReminderMinutes?: number;
+                        geofenceM?: number;
+                        maxShiftMinutes?: number;
+                        minHourlyPayFen?: number;
+                        minShiftMinutes?: number;
+                        noShowAfterMinutes?: number;
+                        payWindowMinutes?: number;
+                        platformFeePct?: number;
+                        releaseGraceMinutes?: number;
+                        reviewWindowDays?: number;
+                        weeklyHoursCap?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Before start; owner cancellations after it pay the larger compensation */
+                            cancelCutoffMinutes: number;
+                            checkinOpenMinutes: number;
+                            /** @description Of pay, to the courier, when the owner cancels a taken order after the cutoff */
+                            compensationAfterCutoffPct: number;
+                            /** @description Of pay, to the courier, when the owner cancels a taken order before the cutoff */
+                            compensationBeforeCutoffPct: number;
+                            /** @description Unconfirmed this long before start, the order returns to the marketplace */
+                            confirmDeadlineMinutes: number;
+                            /** @description Owner confirms or disputes hours within this; silence confirms */
+                            confirmHoursWindowMinutes: number;
+                            confirmReminderMinutes: number;
+                            geofenceM: number;
+                            maxShiftMinutes: number;
+                            minHourlyPayFen: number;
+                            minShiftMinutes: number;
+                            noShowAfterMinutes: number;
+                            /** @description payBefore = posting time + this */
+                            payWindowMinutes: number;
+                            penalties: {
+                                en: string;
+                                event: string;
+                                zh: string;
+                            }[];
+                            platformFeePct: number;
+                            /** @description A courier may release a taken order without penalty this long after taking it (and before the cutoff) */
+                            releaseGraceMinutes: number;
+                            reviewWindowDays: number;
+                            weeklyHoursCap: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/orders/schedule": {
@@ -7059,6 +7158,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/support/orders/by-no/{orderNo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: look an order up by its number (orders:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderNo: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderView"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/training/admin/courses": {
         parameters: {
             query?: never;
@@ -8399,6 +8572,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wallet/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My bill appeals */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                adjustmentFen: number | null;
+                                adjustmentTransferId: string | null;
+                                attachmentRef: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                decidedAt: string | null;
+                                decisionNote: string | null;
+                                /** Format: date-time */
+                                dueAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                lineAmountFen: number;
+                                lineId: string;
+                                overdue: boolean;
+                                reason: string;
+                                status: "open" | "accepted" | "rejected";
+                                /** Format: uuid */
+                                transferId: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Dispute a line of my bill */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        attachmentRef?: string;
+                        lineId: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            adjustmentFen: number | null;
+                            adjustmentTransferId: string | null;
+                            attachmentRef: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            lineAmountFen: number;
+                            lineId: string;
+                            overdue: boolean;
+                            reason: string;
+                            status: "open" | "accepted" | "rejected";
+                            /** Format: uuid */
+                            transferId: string;
+                            /** Format: uuid */
+                            userId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wallet/channels/{channel}/notify": {
         parameters: {
             query?: never;
@@ -8461,6 +8787,580 @@ export interface paths {
                             code: string;
                             message: string;
                         };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/finance/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bill appeals, nearest deadline first (finance) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "accepted" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                adjustmentFen: number | null;
+                                adjustmentTransferId: string | null;
+                                attachmentRef: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                decidedAt: string | null;
+                                decisionNote: string | null;
+                                /** Format: date-time */
+                                dueAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                lineAmountFen: number;
+                                lineId: string;
+                                overdue: boolean;
+                                reason: string;
+                                status: "open" | "accepted" | "rejected";
+                                /** Format: uuid */
+                                transferId: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/finance/appeals/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept (with an adjustment transfer) or reject (with an explanation) a bill appeal (finance) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description accept only: + credit / − charge, in fen */
+                        adjustmentFen?: number;
+                        decision: "accept" | "reject";
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            adjustmentFen: number | null;
+                            adjustmentTransferId: string | null;
+                            attachmentRef: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            /** Format: date-time */
+                            dueAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            lineAmountFen: number;
+                            lineId: string;
+                            overdue: boolean;
+                            reason: string;
+                            status: "open" | "accepted" | "rejected";
+                            /** Format: uuid */
+                            transferId: string;
+                            /** Format: uuid */
+                            userId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/finance/discrepancies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reconciliation discrepancy queue, oldest first (finance) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A China-time day, YYYY-MM-DD */
+                    day?: string;
+                    kind?: "missing_ours" | "missing_channel" | "amount_mismatch";
+                    limit?: number;
+                    status?: "open" | "resolved";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                channel: string;
+                                channelAmountFen: number | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description A China-time day, YYYY-MM-DD */
+                                day: string;
+                                /** Format: uuid */
+                                id: string;
+                                kind: "missing_ours" | "missing_channel" | "amount_mismatch";
+                                ourAmountFen: number | null;
+                                outTradeNo: string;
+                                paymentId: string | null;
+                                resolution: ("auto_credited" | "adjusted" | "dismissed") | null;
+                                resolutionReason: string | null;
+                                resolvedAt: string | null;
+                                resolvedBy: string | null;
+                                /** Format: uuid */
+                                runId: string;
+                                status: "open" | "resolved";
+                                transferId: string | null;
+                                userId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/finance/discrepancies/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve a discrepancy: adjustment transfer with a reason, or dismiss with a reason (finance) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action: "adjust" | "dismiss";
+                        /** @description adjust only: + credit / − charge the user, in fen */
+                        amountFen?: number;
+                        reason: string;
+                        /** Format: uuid */
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            channelAmountFen: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description A China-time day, YYYY-MM-DD */
+                            day: string;
+                            /** Format: uuid */
+                            id: string;
+                            kind: "missing_ours" | "missing_channel" | "amount_mismatch";
+                            ourAmountFen: number | null;
+                            outTradeNo: string;
+                            paymentId: string | null;
+                            resolution: ("auto_credited" | "adjusted" | "dismissed") | null;
+                            resolutionReason: string | null;
+                            resolvedAt: string | null;
+                            resolvedBy: string | null;
+                            /** Format: uuid */
+                            runId: string;
+                            status: "open" | "resolved";
+                            transferId: string | null;
+                            userId: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/finance/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reconciliation runs, newest first (finance) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A China-time day, YYYY-MM-DD */
+                    day?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                autoCredited: number;
+                                billLines: number;
+                                billSha1: string | null;
+                                channel: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description A China-time day, YYYY-MM-DD */
+                                day: string;
+                                discrepancies: number;
+                                error: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                matched: number;
+                                status: "balanced" | "discrepancies" | "no_bill" | "failed";
+                                triggeredBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Reconcile a past day's channel trade bill now (finance) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A China-time day, YYYY-MM-DD */
+                        day: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            autoCredited: number;
+                            billLines: number;
+                            billSha1: string | null;
+                            channel: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description A China-time day, YYYY-MM-DD */
+                            day: string;
+                            discrepancies: number;
+                            error: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            matched: number;
+                            status: "balanced" | "discrepancies" | "no_bill" | "failed";
+                            triggeredBy: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -8639,6 +9539,320 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My statements (bills) by type and period range */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM (monthly) or YYYY-MM-DD (daily), China time */
+                    from?: string;
+                    /** @description YYYY-MM (monthly) or YYYY-MM-DD (daily), China time */
+                    to?: string;
+                    type?: "monthly" | "daily";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                closingFen: number;
+                                /** @enum {string} */
+                                currency: "CNY";
+                                feesFen: number;
+                                /** Format: date-time */
+                                generatedAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                inFen: number;
+                                lineCount: number;
+                                openingFen: number;
+                                outFen: number;
+                                period: string;
+                                /** Format: date-time */
+                                periodEnd: string;
+                                /** Format: date-time */
+                                periodStart: string;
+                                type: "monthly" | "daily";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Generate (or fetch) my statement of a completed day or month */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description YYYY-MM (monthly) or YYYY-MM-DD (daily), China time */
+                        period: string;
+                        type: "monthly" | "daily";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closingFen: number;
+                            /** @enum {string} */
+                            currency: "CNY";
+                            feesFen: number;
+                            /** Format: date-time */
+                            generatedAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            inFen: number;
+                            lineCount: number;
+                            openingFen: number;
+                            outFen: number;
+                            period: string;
+                            /** Format: date-time */
+                            periodEnd: string;
+                            /** Format: date-time */
+                            periodStart: string;
+                            type: "monthly" | "daily";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my statements with every line */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closingFen: number;
+                            /** @enum {string} */
+                            currency: "CNY";
+                            feesFen: number;
+                            /** Format: date-time */
+                            generatedAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            inFen: number;
+                            lineCount: number;
+                            openingFen: number;
+                            outFen: number;
+                            period: string;
+                            /** Format: date-time */
+                            periodEnd: string;
+                            /** Format: date-time */
+                            periodStart: string;
+                            type: "monthly" | "daily";
+                        } & {
+                            lines: {
+                                amountFen: number;
+                                /** Format: date-time */
+                                at: string;
+                                balanceAfterFen: number;
+                                feeFen: number;
+                                /** @description Line id (what an appeal refers to) */
+                                id: string;
+                                kind: string;
+                                label: string;
+                                memo: string | null;
+                                orderId: string | null;
+                                payoutId: string | null;
+                                /** Format: uuid */
+                                transferId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/statements/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one of my statements as CSV (UTF-8 with BOM) or XLSX */
+        get: {
+            parameters: {
+                query: {
+                    format: "csv" | "xlsx";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv (UTF-8 with BOM) or XLSX */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -15,6 +15,7 @@ import { StaffUsersPage } from '../features/staff/StaffUsersPage.tsx';
 import { AuditPage } from '../features/staff/AuditPage.tsx';
 import { OrdersRoutes } from '../features/orders/routes.tsx';
 import { OnboardingRoutes, PublicCertificateRoute } from '../features/training/routes.tsx';
+import { MoneyRoutes } from '../features/wallet/routes.tsx';
 
 /** The whole web app: language and theme, session, then the routes the current user may see. */
 export function App() {
@@ -78,6 +79,7 @@ function AppRoutes() {
           {me.kind === 'staff' && perms.has('staff:manage') && <Route path="/staff/users" element={<StaffUsersPage />} />}
           {me.kind === 'staff' && perms.has('audit:read') && <Route path="/audit" element={<AuditPage />} />}
           {OnboardingRoutes(me)}
+          {MoneyRoutes(me)}
           {OrdersRoutes(me)}
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -10,6 +10,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { CustomerServiceOutlined, ProfileOutlined } from '@ant-design/icons';
+import { AlertOutlined, AccountBookOutlined, WalletOutlined } from '@ant-design/icons';
 import type { MessageKey } from './dictionary.ts';
 import type { Me } from './session.tsx';
 
@@ -32,6 +33,9 @@ export function navFor(me: Me): NavItem[] {
     ...(me.kind !== 'staff' && (perms.has('orders:post') || perms.has('orders:take'))
       ? [{ path: '/orders', label: 'nav.orders' as const, icon: <ProfileOutlined /> }]
       : []),
+    ...(me.kind !== 'staff' && perms.has('wallet:use')
+      ? [{ path: '/wallet', label: 'nav.wallet' as const, icon: <WalletOutlined /> }]
+      : []),
     { path: '/messages', label: 'nav.messages', icon: <MessageOutlined />, badge: true },
   ];
   if (me.kind === 'staff') {
@@ -42,8 +46,12 @@ export function navFor(me: Me): NavItem[] {
   }
   if (me.kind === 'staff' && perms.has('complaints:handle'))
     items.push({ path: '/support/complaints', label: 'nav.complaints', icon: <CustomerServiceOutlined /> });
+  if (me.kind === 'staff' && perms.has('finance:read'))
+    items.push({ path: '/finance', label: 'nav.finance', icon: <AccountBookOutlined /> });
+  if (me.kind === 'staff' && perms.has('risk:read')) items.push({ path: '/risk', label: 'nav.risk', icon: <AlertOutlined /> });
   items.push({ path: '/me', label: 'nav.me', icon: <UserOutlined /> });
-  items.push({ path: '/help', label: 'nav.help', icon: <QuestionCircleOutlined /> });
+  // Phones: at most 5 tabs (home, orders, wallet, messages, me); help is a Home shortcut there.
+  if (me.kind === 'staff') items.push({ path: '/help', label: 'nav.help', icon: <QuestionCircleOutlined /> });
   return items;
 }
 
@@ -56,6 +64,7 @@ const KNOWN_LINKS = [
   /^\/account\/security\/?$/,
   /^\/staff\/users\/?$/,
   /^\/audit\/?$/,
+  /^\/(wallet|finance|risk)(\/?$|\?)/,
   /^\/(orders|orders\/schedule|stores|support\/complaints)(\/?$|\?)/,
   /^\/orders\/[0-9a-f-]{36}\/?$/,
   /^\/(me\/verification|training|training\/certificates|staff\/kyc|staff\/training)(\/?$|\?)/,

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { Card, Col, Row, Statistic, Steps, Tag } from 'antd';
 import { BellOutlined, BookOutlined, CustomerServiceOutlined, IdcardOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { ProfileOutlined, ShopOutlined } from '@ant-design/icons';
+import { WalletOutlined } from '@ant-design/icons';
 import { useI18n } from '../../app/i18n.tsx';
 import { useLive } from '../../app/live.tsx';
 import { useSession } from '../../app/session.tsx';
@@ -95,6 +96,17 @@ export function HomePage() {
               icon={<ShopOutlined style={{ color: '#dc2626' }} />}
               title={t('home.stores')}
               hint={t('home.storesHint')}
+            />
+          </Col>
+        )}
+        {/* wallet */}
+        {me.permissions.includes('wallet:use') && !staff && (
+          <Col xs={12} sm={12}>
+            <Shortcut
+              to="/wallet"
+              icon={<WalletOutlined style={{ color: '#16a34a' }} />}
+              title={t('home.wallet')}
+              hint={t('home.walletHint')}
             />
           </Col>
         )}

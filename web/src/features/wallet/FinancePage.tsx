@@ -1,0 +1,293 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, App as AntApp, Button, DatePicker, Form, Input, Modal, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { api, call, type ResponseOf } from '../../api/client.ts';
+import { useI18n } from '../../app/i18n.tsx';
+import { useSession } from '../../app/session.tsx';
+import { PageHeader } from '../../app/layouts.tsx';
+import type { MessageKey } from '../../app/dictionary.ts';
+import { toFen, yuan } from './money.ts';
+
+type Run = ResponseOf<'/api/v1/wallet/finance/reconciliations', 'get'>['items'][number];
+type Disc = ResponseOf<'/api/v1/wallet/finance/discrepancies', 'get'>['items'][number];
+
+const RUN_COLOR: Record<Run['status'], string> = { balanced: 'green', discrepancies: 'orange', no_bill: 'default', failed: 'red' };
+
+/** Finance console (finance:read; acting needs finance:reconcile): reconciliation runs and the discrepancy queue (S5.9c). */
+export function FinancePage() {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageHeader title={t('finance.title')} />
+      <Tabs
+        destroyOnHidden
+        items={[
+          { key: 'queue', label: t('finance.queue'), children: <DiscrepancyQueue /> },
+          { key: 'runs', label: t('finance.runs'), children: <Runs /> },
+        ]}
+      />
+    </>
+  );
+}
+
+function useCanReconcile(): boolean {
+  const { me } = useSession();
+  return !!me?.permissions.includes('finance:reconcile');
+}
+
+function Runs() {
+  const { t, errorText, formatTime } = useI18n();
+  const { message } = AntApp.useApp();
+  const canAct = useCanReconcile();
+  const [items, setItems] = useState<Run[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [day, setDay] = useState<Dayjs | null>(null);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setItems((await call(api.GET('/api/v1/wallet/finance/reconciliations', { params: { query: { limit: 60 } } }))).items);
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setLoading(false);
+    }
+  }, [message, errorText]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const run = async () => {
+    if (!day) return;
+    try {
+      const r = await call(api.POST('/api/v1/wallet/finance/reconciliations', { body: { day: day.format('YYYY-MM-DD') } }));
+      message.success(t(`finance.run.${r.status}` as MessageKey));
+      await load();
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  };
+
+  return (
+    <>
+      {canAct && (
+        <Space style={{ marginBottom: 8 }}>
+          <DatePicker value={day} onChange={setDay} />
+          <Button type="primary" disabled={!day} onClick={() => void run()}>
+            {t('finance.reconcileDay')}
+          </Button>
+        </Space>
+      )}
+      <Table
+        size="small"
+        rowKey="id"
+        loading={loading}
+        dataSource={items}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        columns={[
+          { title: t('finance.day'), dataIndex: 'day' },
+          { title: t('finance.channel'), dataIndex: 'channel' },
+          {
+            title: t('finance.status'),
+            dataIndex: 'status',
+            render: (s: Run['status'], r: Run) => (
+              <>
+                <Tag color={RUN_COLOR[s]}>{t(`finance.run.${s}` as MessageKey)}</Tag>
+                {r.error && <Typography.Text type="danger">{r.error}</Typography.Text>}
+              </>
+            ),
+          },
+          { title: t('finance.billLines'), dataIndex: 'billLines', align: 'right' },
+          { title: t('finance.matched'), dataIndex: 'matched', align: 'right' },
+          { title: t('finance.discrepancies'), dataIndex: 'discrepancies', align: 'right' },
+          { title: t('finance.autoCredited'), dataIndex: 'autoCredited', align: 'right' },
+          { title: t('finance.at'), dataIndex: 'createdAt', render: (v: string) => formatTime(v) },
+        ]}
+      />
+    </>
+  );
+}
+
+function DiscrepancyQueue() {
+  const { t, errorText, formatTime } = useI18n();
+  const { message } = AntApp.useApp();
+  const canAct = useCanReconcile();
+  const [status, setStatus] = useState<'open' | 'resolved'>('open');
+  const [items, setItems] = useState<Disc[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [resolving, setResolving] = useState<Disc>();
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setItems((await call(api.GET('/api/v1/wallet/finance/discrepancies', { params: { query: { status, limit: 200 } } }))).items);
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setLoading(false);
+    }
+  }, [status, message, errorText]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <>
+      <Radio.Group
+        value={status}
+        onChange={(e) => setStatus(e.target.value as 'open' | 'resolved')}
+        optionType="button"
+        style={{ marginBottom: 8 }}
+        options={[
+          { value: 'open', label: t('finance.open') },
+          { value: 'resolved', label: t('finance.resolved') },
+        ]}
+      />
+      <Table
+        size="small"
+        rowKey="id"
+        loading={loading}
+        dataSource={items}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        columns={[
+          { title: t('finance.day'), dataIndex: 'day' },
+          { title: t('finance.tradeNo'), dataIndex: 'outTradeNo' },
+          {
+            title: t('finance.kind'),
+            dataIndex: 'kind',
+            render: (k: Disc['kind']) => <Tag color="orange">{t(`finance.kind.${k}` as MessageKey)}</Tag>,
+          },
+          {
+            title: t('finance.channelAmount'),
+            dataIndex: 'channelAmountFen',
+            align: 'right',
+            render: (f: number | null) => (f === null ? '—' : `¥${yuan(f)}`),
+          },
+          {
+            title: t('finance.ourAmount'),
+            dataIndex: 'ourAmountFen',
+            align: 'right',
+            render: (f: number | null) => (f === null ? '—' : `¥${yuan(f)}`),
+          },
+          {
+            title: t('finance.resolution'),
+            render: (_: unknown, d: Disc) =>
+              d.status === 'open' ? (
+                canAct ? (
+                  <Button size="small" onClick={() => setResolving(d)}>
+                    {t('finance.resolve')}
+                  </Button>
+                ) : (
+                  <Tag>{t('finance.open')}</Tag>
+                )
+              ) : (
+                <>
+                  <Tag color="green">{d.resolution ? t(`finance.res.${d.resolution}` as MessageKey) : ''}</Tag>
+                  <span>{d.resolutionReason}</span>
+                  <div style={{ color: '#64748b', fontSize: 12 }}>{formatTime(d.resolvedAt)}</div>
+                </>
+              ),
+          },
+        ]}
+      />
+      {resolving && (
+        <ResolveModal
+          d={resolving}
+          onClose={() => setResolving(undefined)}
+          onDone={() => {
+            setResolving(undefined);
+            void load();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function ResolveModal({ d, onClose, onDone }: { d: Disc; onClose: () => void; onDone: () => void }) {
+  const { t, errorText } = useI18n();
+  const [form] = Form.useForm<{ action: 'adjust' | 'dismiss'; amount?: string; direction: 1 | -1; userId?: string; reason: string }>();
+  const action = Form.useWatch('action', form) ?? 'adjust';
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: { action: 'adjust' | 'dismiss'; amount?: string; direction: 1 | -1; userId?: string; reason: string }) => {
+    setError(undefined);
+    let amountFen: number | undefined;
+    if (v.action === 'adjust') {
+      const fen = toFen(v.amount);
+      if (!fen) return setError(t('wallet.amountInvalid'));
+      amountFen = fen * v.direction;
+    }
+    setBusy(true);
+    try {
+      await call(
+        api.POST('/api/v1/wallet/finance/discrepancies/{id}/resolve', {
+          params: { path: { id: d.id } },
+          body: {
+            action: v.action,
+            reason: v.reason.trim(),
+            ...(amountFen !== undefined ? { amountFen } : {}),
+            ...(v.userId?.trim() ? { userId: v.userId.trim() } : {}),
+          },
+        }),
+      );
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const suggested =
+    d.channelAmountFen !== null && d.ourAmountFen !== null ? d.channelAmountFen - d.ourAmountFen : (d.channelAmountFen ?? 0);
+  return (
+    <Modal open title={`${t('finance.resolve')} · ${d.outTradeNo}`} onCancel={onClose} onOk={() => form.submit()} confirmLoading={busy}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{
+          action: 'adjust',
+          direction: suggested < 0 ? -1 : 1,
+          amount: suggested ? yuan(Math.abs(suggested)).replace(/,/g, '') : '',
+        }}
+        onFinish={(v) => void submit(v)}
+      >
+        <Form.Item name="action">
+          <Radio.Group
+            optionType="button"
+            options={[
+              { value: 'adjust', label: t('finance.adjust') },
+              { value: 'dismiss', label: t('finance.dismiss') },
+            ]}
+          />
+        </Form.Item>
+        {action === 'adjust' && (
+          <>
+            <Space>
+              <Form.Item name="direction">
+                <Radio.Group
+                  options={[
+                    { value: 1, label: t('finance.creditUser') },
+                    { value: -1, label: t('finance.chargeUser') },
+                  ]}
+                />
+              </Form.Item>
+              <Form.Item name="amount" rules={[{ required: true }]}>
+                <Input prefix="¥" inputMode="decimal" style={{ width: 160 }} />
+              </Form.Item>
+            </Space>
+            {!d.userId && (
+              <Form.Item name="userId" label={t('finance.userId')} rules={[{ required: true }]}>
+                <Input />
+              </Form.Item>
+            )}
+          </>
+        )}
+        <Form.Item name="reason" label={t('finance.reason')} rules={[{ required: true, whitespace: true }]}>
+          <Input.TextArea rows={3} maxLength={500} />
+        </Form.Item>
+        {error && <Alert type="error" title={error} />}
+      </Form>
+    </Modal>
+  );
+}
