@@ -4,14 +4,7 @@ import { createTestApp, type TestApp } from './helpers.ts';
 import { TEST_ENV } from './factories.ts';
 import { modules } from '../src/modules/index.ts';
 import { SseReader } from '../src/modules/messages/sse-client.ts';
-import {
-  fakePerson,
-  makeStore,
-  ordersModuleForTests,
-  ordersTestActorModule,
-  publishOrder,
-  type FakeActor,
-} from './orders-fixtures.ts';
+import { fakePerson, makeStore, ordersModuleForTests, ordersTestActorModule, publishOrder, type FakeActor } from './orders-fixtures.ts';
 
 describe('orders: live status pushed to both parties', () => {
   let t: TestApp;
