@@ -13,6 +13,7 @@ import { checkWithdrawal, submitWithdrawal, WITHDRAWAL_CHECK_JOB, WITHDRAWAL_SUB
 import { walletObligations } from './service.ts';
 import { financeRoutes } from './finance-routes.ts';
 import { billRoutes } from './bill-routes.ts';
+import { REFUND_SUBMIT_JOB, setChannelDeps, submitRefund } from './order-payments.ts';
 import { generateMonthlyStatements, STATEMENTS_MONTHLY_CRON, STATEMENTS_MONTHLY_JOB } from './statements.ts';
 import { previousChinaDay, reconcileDay, RECONCILE_CRON, RECONCILE_DAILY_JOB } from './reconciliation.ts';
 import './errors.ts';
@@ -32,6 +33,7 @@ export {
   holdToEscrow,
   releaseEscrow,
   refundEscrow,
+  refundEscrowToChannel,
   holdForPayout,
   settlePayout,
   voidPayout,
@@ -58,6 +60,17 @@ export {
 } from './reconciliation.ts';
 export { generateStatement, generateMonthlyStatements, periodBounds, type StatementSummary, type StatementLine } from './statements.ts';
 export { fileAppeal, decideAppeal, APPEAL_DECISION_MS, type AppealView } from './appeals.ts';
+export {
+  createOrderPayment,
+  refundOrderToChannel,
+  payOrderThroughChannel,
+  refundOrderPaymentToChannel,
+  isChannelPaidOrder,
+  submitRefund,
+  ORDER_PAYMENT_PAID,
+  type OrderPaymentPaid,
+  type RefundView,
+} from './order-payments.ts';
 export { submitWithdrawal, checkWithdrawal, withdrawalFee, WITHDRAWAL_RULES, luhnValid, type WithdrawalView } from './withdrawals.ts';
 
 export interface WalletModuleOptions {
@@ -84,6 +97,15 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
       withdrawalRoutes(app, p, deps);
       financeRoutes(app, p, deps.channel);
       billRoutes(app, p);
+      setChannelDeps(p, deps);
+      p.jobs.define<{ refundId: string }>(
+        REFUND_SUBMIT_JOB,
+        async ({ refundId }) => {
+          const r = await submitRefund(p, deps, refundId);
+          if (r.status === 'processing') throw new Error('refund still processing at the channel; retrying');
+        },
+        { retryLimit: 30 },
+      );
       // S5.9c: monthly statements for every wallet, after the month's last reconciliation.
       p.jobs.define(
         STATEMENTS_MONTHLY_JOB,

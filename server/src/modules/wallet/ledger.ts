@@ -392,6 +392,31 @@ export async function refundEscrow(p: Platform, tx: Executor, o: { orderId: stri
   });
 }
 
+/**
+ * Cancels a channel-paid order's escrow back to the channel it came from (escrow → channel clearing;
+ * voided). The channel refund itself is the caller's to make. Excludes releaseEscrow/refundEscrow.
+ */
+export async function refundEscrowToChannel(
+  p: Platform,
+  tx: Executor,
+  o: { orderId: string; channel: string; outRefundNo: string },
+): Promise<HoldView> {
+  return closeHold(p, tx, {
+    kind: 'escrow',
+    referenceId: o.orderId,
+    outcome: 'voided',
+    build: (h) => ({
+      key: '',
+      kind: 'escrow_refund',
+      memo: { orderId: o.orderId, channel: o.channel, outRefundNo: o.outRefundNo },
+      postings: [
+        { account: Accounts.escrow(o.orderId), amountFen: -h.amountFen },
+        { account: Accounts.channelClearing(o.channel), amountFen: h.amountFen },
+      ],
+    }),
+  });
+}
+
 /** Starts a withdrawal: amount + fee move from available to held while the payout is in flight. */
 export async function holdForPayout(
   p: Platform,

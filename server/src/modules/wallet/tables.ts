@@ -55,7 +55,8 @@ export interface WalletTables {
     id: string; // L2
     out_trade_no: string; // L2 our number at the channel
     user_id: string; // L2
-    purpose: 'topup'; // L2
+    purpose: 'topup' | 'order'; // L2
+    order_id: ColumnType<string | null, string | null | undefined, string | null>; // L2 for purpose 'order'
     channel: string; // L2
     amount_fen: number; // L2
     status: PaymentStatus; // L2
@@ -157,5 +158,19 @@ export interface WalletTables {
     decided_at: Date | null; // L2
     due_at: Date; // L2
     created_at: Date; // L2
+  };
+  wallet_refunds: {
+    id: string; // L2
+    payment_id: string; // L2
+    order_id: string; // L2
+    user_id: string; // L2
+    channel: string; // L2
+    out_refund_no: string; // L2
+    amount_fen: number; // L2
+    reason: string; // L2
+    status: 'processing' | 'success' | 'failed'; // L2
+    transfer_id: string; // L2 escrow → channel clearing
+    created_at: Date; // L2
+    updated_at: Date; // L2
   };
 }

@@ -5,6 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { ChannelError, type ChannelPayment, type PaymentChannel } from './channels/channel.ts';
 import { creditTopUp } from './ledger.ts';
+import { holdOrderPayment, markRefund } from './order-payments.ts';
 import { checkWithdrawalByBatch } from './withdrawals.ts';
 import './errors.ts';
 
@@ -171,12 +172,15 @@ export async function confirmPaid(
       );
       return 'mismatch';
     }
-    const credit = await creditTopUp(p, tx, {
-      userId: row.user_id,
-      channel: channelName,
-      channelTradeNo: row.out_trade_no,
-      amountFen: row.amount_fen,
-    });
+    const credit =
+      row.purpose === 'order' && row.order_id
+        ? await holdOrderPayment(p, tx, { orderId: row.order_id, payerId: row.user_id, channel: channelName, row })
+        : await creditTopUp(p, tx, {
+            userId: row.user_id,
+            channel: channelName,
+            channelTradeNo: row.out_trade_no,
+            amountFen: row.amount_fen,
+          });
     await tx
       .updateTable('wallet_payments')
       .set({
@@ -262,4 +266,5 @@ export async function handleNotification(
     p.logger.info({ eventId: n.eventId, outTradeNo: n.payment.outTradeNo, result: r }, 'payment notification');
   }
   if (n.kind === 'transfer') await checkWithdrawalByBatch(p, d, n.outBatchNo);
+  if (n.kind === 'refund') await markRefund(p, n.outRefundNo, n.status);
 }
