@@ -24,6 +24,7 @@ export function FinancePage() {
         items={[
           { key: 'queue', label: t('finance.queue'), children: <DiscrepancyQueue /> },
           { key: 'runs', label: t('finance.runs'), children: <Runs /> },
+          { key: 'appeals', label: t('finance.appeals'), children: <Appeals /> },
         ]}
       />
     </>
@@ -288,6 +289,167 @@ function ResolveModal({ d, onClose, onDone }: { d: Disc; onClose: () => void; on
         </Form.Item>
         {error && <Alert type="error" title={error} />}
       </Form>
+    </Modal>
+  );
+}
+
+type AppealItem = ResponseOf<'/api/v1/wallet/finance/appeals', 'get'>['items'][number];
+
+/** Bill appeals, nearest deadline first; finance:approve accepts (with an adjustment) or rejects (with an explanation). */
+function Appeals() {
+  const { t, errorText, formatTime } = useI18n();
+  const { message } = AntApp.useApp();
+  const { me } = useSession();
+  const canDecide = !!me?.permissions.includes('finance:approve');
+  const [status, setStatus] = useState<'open' | 'accepted' | 'rejected'>('open');
+  const [items, setItems] = useState<AppealItem[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [deciding, setDeciding] = useState<AppealItem>();
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setItems((await call(api.GET('/api/v1/wallet/finance/appeals', { params: { query: { status } } }))).items);
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setLoading(false);
+    }
+  }, [status, message, errorText]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <>
+      <Radio.Group
+        value={status}
+        onChange={(e) => setStatus(e.target.value as 'open' | 'accepted' | 'rejected')}
+        optionType="button"
+        style={{ marginBottom: 8 }}
+        options={[
+          { value: 'open', label: t('finance.open') },
+          { value: 'accepted', label: t('bills.appeal.accepted') },
+          { value: 'rejected', label: t('bills.appeal.rejected') },
+        ]}
+      />
+      <Table
+        size="small"
+        rowKey="id"
+        loading={loading}
+        dataSource={items}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        columns={[
+          { title: t('finance.lineAmount'), dataIndex: 'lineAmountFen', align: 'right', render: (f: number) => `¥${yuan(f)}` },
+          { title: t('finance.reason'), dataIndex: 'reason' },
+          {
+            title: t('finance.due'),
+            dataIndex: 'dueAt',
+            render: (v: string, a: AppealItem) => (
+              <>
+                {formatTime(v)} {a.overdue && <Tag color="red">{t('finance.overdue')}</Tag>}
+              </>
+            ),
+          },
+          { title: t('finance.at'), dataIndex: 'createdAt', render: (v: string) => formatTime(v) },
+          {
+            title: t('finance.resolution'),
+            render: (_: unknown, a: AppealItem) =>
+              a.status === 'open' ? (
+                canDecide ? (
+                  <Button size="small" onClick={() => setDeciding(a)}>
+                    {t('finance.decide')}
+                  </Button>
+                ) : (
+                  <Tag>{t('finance.open')}</Tag>
+                )
+              ) : (
+                <>
+                  <Tag color={a.status === 'accepted' ? 'green' : 'default'}>{t(`bills.appeal.${a.status}` as MessageKey)}</Tag>
+                  {a.adjustmentFen !== null && <span>¥{yuan(a.adjustmentFen)} </span>}
+                  <span>{a.decisionNote}</span>
+                </>
+              ),
+          },
+        ]}
+      />
+      {deciding && (
+        <DecideModal
+          a={deciding}
+          onClose={() => setDeciding(undefined)}
+          onDone={() => {
+            setDeciding(undefined);
+            void load();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function DecideModal({ a, onClose, onDone }: { a: AppealItem; onClose: () => void; onDone: () => void }) {
+  const { t, errorText } = useI18n();
+  const [decision, setDecision] = useState<'accept' | 'reject'>('accept');
+  const [amount, setAmount] = useState('');
+  const [direction, setDirection] = useState<1 | -1>(1);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setError(undefined);
+    if (!note.trim()) return setError(t('bills.reasonRequired'));
+    let adjustmentFen: number | undefined;
+    if (decision === 'accept' && amount.trim()) {
+      const fen = toFen(amount);
+      if (!fen) return setError(t('wallet.amountInvalid'));
+      adjustmentFen = fen * direction;
+    }
+    setBusy(true);
+    try {
+      await call(
+        api.POST('/api/v1/wallet/finance/appeals/{id}/decide', {
+          params: { path: { id: a.id } },
+          body: { decision, note: note.trim(), ...(adjustmentFen !== undefined ? { adjustmentFen } : {}) },
+        }),
+      );
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={t('finance.decide')} onCancel={onClose} onOk={() => void submit()} confirmLoading={busy}>
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        <Typography.Text>
+          ¥{yuan(a.lineAmountFen)} · {a.reason}
+        </Typography.Text>
+        <Radio.Group
+          value={decision}
+          onChange={(e) => setDecision(e.target.value as 'accept' | 'reject')}
+          optionType="button"
+          options={[
+            { value: 'accept', label: t('finance.accept') },
+            { value: 'reject', label: t('finance.reject') },
+          ]}
+        />
+        {decision === 'accept' && (
+          <Space>
+            <Radio.Group
+              value={direction}
+              onChange={(e) => setDirection(e.target.value as 1 | -1)}
+              options={[
+                { value: 1, label: t('finance.creditUser') },
+                { value: -1, label: t('finance.chargeUser') },
+              ]}
+            />
+            <Input prefix="¥" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} style={{ width: 140 }} />
+          </Space>
+        )}
+        <Input.TextArea rows={3} maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('finance.note')} />
+        {error && <Alert type="error" title={error} />}
+      </Space>
     </Modal>
   );
 }

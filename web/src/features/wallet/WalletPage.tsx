@@ -27,6 +27,7 @@ import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { feeFor, toFen, yuan } from './money.ts';
+import { Bills } from './Bills.tsx';
 
 type Wallet = ResponseOf<'/api/v1/wallet', 'get'>;
 type Tx = ResponseOf<'/api/v1/wallet/transactions', 'get'>['items'][number];
@@ -182,6 +183,7 @@ export function WalletPage() {
             label: t('wallet.withdrawals'),
             children: <WithdrawalList items={withdrawals} accounts={accounts} />,
           },
+          { key: 'bills', label: t('bills.tab'), children: <Bills /> },
           {
             key: 'accounts',
             label: t('wallet.payoutAccounts'),
