@@ -279,7 +279,9 @@ function FileField({
       </Typography.Text>
       {name && <div style={{ marginTop: 4 }}>{name}</div>}
       {percent !== null && !error && (
-        <Progress percent={value ? 100 : percent} size="small" status={value ? 'success' : 'active'} data-testid={`${testId}-progress`} />
+        <div data-testid={`${testId}-progress`} data-done={value ? 'true' : 'false'}>
+          <Progress percent={value ? 100 : percent} size="small" status={value ? 'success' : 'active'} />
+        </div>
       )}
       {error && (
         <Typography.Text type="danger" data-testid={`${testId}-error`}>

@@ -208,7 +208,7 @@ function Exam({ paper, onGraded, onRestart }: { paper: Paper; onGraded: (g: Grad
       {paper.questions.map((q, i) => (
         <Card key={q.questionId} size="small" style={{ marginBottom: 8 }} data-testid="exam-question" data-question-id={q.questionId}>
           <div style={{ fontWeight: 600, marginBottom: 8 }}>
-            {i + 1}. {q.stem} <Tag>{t(`training.kind.${q.kind}` as MessageKey)}</Tag>
+            {i + 1}. <span data-testid="exam-stem">{q.stem}</span> <Tag>{t(`training.kind.${q.kind}` as MessageKey)}</Tag>
           </div>
           {q.kind === 'multiple' ? (
             <Checkbox.Group
@@ -217,8 +217,10 @@ function Exam({ paper, onGraded, onRestart }: { paper: Paper; onGraded: (g: Grad
             >
               <Space orientation="vertical">
                 {q.options.map((o) => (
-                  <Checkbox key={o.key} value={o.key} data-option={o.key}>
-                    {o.key}. {o.text}
+                  <Checkbox key={o.key} value={o.key}>
+                    <span data-testid={`opt-${o.key}`}>
+                      {o.key}. {o.text}
+                    </span>
                   </Checkbox>
                 ))}
               </Space>
@@ -230,8 +232,8 @@ function Exam({ paper, onGraded, onRestart }: { paper: Paper; onGraded: (g: Grad
             >
               <Space orientation="vertical">
                 {q.options.map((o) => (
-                  <Radio key={o.key} value={o.key} data-option={o.key}>
-                    {q.kind === 'true_false' ? o.text : `${o.key}. ${o.text}`}
+                  <Radio key={o.key} value={o.key}>
+                    <span data-testid={`opt-${o.key}`}>{q.kind === 'true_false' ? o.text : `${o.key}. ${o.text}`}</span>
                   </Radio>
                 ))}
               </Space>

@@ -1,0 +1,367 @@
+// Onboarding journeys: real-name verification (reviewer console), the entry exam, the certificate and its
+// public check, and what that means for taking orders. Real server process, real Chromium, screenshots to
+// docs/screenshots/onboarding-*.png.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildWeb, latestCode, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
+import { desktop, launch, phone } from '../lib/browser.ts';
+import { totp } from '../lib/totp.ts';
+import { idCheckChar } from '../../server/src/modules/identity/checksums.ts';
+
+const shots = root + 'docs/screenshots/';
+mkdirSync(shots, { recursive: true });
+async function shot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(400); // antd motion; only affects the picture, never an assertion
+  await page.screenshot({ path: `${shots}onboarding-${name}.png` });
+}
+const artifacts = root + 'e2e/artifacts/';
+
+let server: RunningPlatform;
+/** A published-for-payment shift of the demo station owner, posted once for all journeys. */
+let orderId: string;
+let browser: Browser;
+const PASSWORD = 'Shunfeng#2026';
+const DEMO_PASSWORD = 'Dingban#Demo2026';
+const newPhone = () => `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
+/** A 1×1 PNG: the server checks the type by content (magic bytes). */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+/**
+ * The entry course's answer key, read by the TEST from the question bank seed (never by the client): the
+ * server exposes no answers to couriers, and the journey answers as someone who learned the lessons would.
+ */
+function answerKey(): Map<string, { kind: string; correct: string[]; options: string[] }> {
+  const sql = readFileSync(root + 'server/migrations/0052_training_seed.sql', 'utf8');
+  const re =
+    /\(gen_random_uuid\(\), '0193a000-0000-7000-8000-000000000001', '(single|multiple|true_false)', '((?:[^']|'')*)', '((?:[^']|'')*)'::jsonb, '((?:[^']|'')*)'::jsonb/g;
+  const key = new Map<string, { kind: string; correct: string[]; options: string[] }>();
+  for (const m of sql.matchAll(re)) {
+    const options = (JSON.parse(m[3]!.replaceAll("''", "'")) as { key: string }[]).map((o) => o.key);
+    key.set(m[2]!.replaceAll("''", "'"), { kind: m[1]!, correct: JSON.parse(m[4]!) as string[], options });
+  }
+  assert.ok(key.size >= 20, `parsed the seeded question bank (${key.size})`);
+  return key;
+}
+
+async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
+  const ctx = await make(browser, server.url);
+  const page = await ctx.newPage();
+  const lines: string[] = [];
+  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  try {
+    await body(page);
+  } catch (err) {
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
+    writeFileSync(`${artifacts}${name}.log`, lines.join('\n') + '\n--- server ---\n' + server.output());
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function registerByApi(phoneNo: string): Promise<void> {
+  const post = (path: string, body: unknown) =>
+    fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const sent = await post('/api/v1/auth/codes', { purpose: 'register', channel: 'sms', destination: phoneNo });
+  assert.ok(sent.ok, await sent.clone().text());
+  const code = await latestCode(server.url, phoneNo);
+  const reg = await post('/api/v1/auth/register', {
+    kind: 'person',
+    channel: 'sms',
+    destination: phoneNo,
+    code,
+    password: PASSWORD,
+    displayName: '新骑手',
+    client: 'app',
+  });
+  assert.ok(reg.ok, await reg.clone().text());
+}
+
+async function loginUi(page: Page, identifier: string, password: string, totpSecret?: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByTestId('identifier').fill(identifier);
+  await page.getByTestId('password').fill(password);
+  await page.getByTestId('login-submit').click();
+  if (totpSecret) {
+    await page.getByTestId('totp').waitFor();
+    await page.getByTestId('totp').fill(totp(totpSecret));
+    await page.getByTestId('login-submit').click();
+  }
+  await page.getByTestId('home-hero').waitFor();
+}
+
+/** A call made by the logged-in page itself (its session cookie and CSRF token), as the app would. */
+async function apiFromPage(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = decodeURIComponent(
+        document.cookie
+          .split('; ')
+          .find((c) => c.startsWith('dingban_csrf='))
+          ?.split('=')[1] ?? '',
+      );
+      const r = await fetch(path, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          'x-csrf-token': csrf,
+          'accept-language': 'zh-CN',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+    },
+    { method, path, body },
+  );
+}
+
+/** The demo station owner posts a shift for tomorrow through the API (the orders pages are someone else's). */
+async function postShiftAsDemoOwner(): Promise<string> {
+  const ctx = await phone(browser, server.url);
+  try {
+    const page = await ctx.newPage();
+    await loginUi(page, '13800000002', DEMO_PASSWORD).catch(async (err: unknown) => {
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: `${artifacts}onboarding-owner.png` }).catch(() => undefined);
+      throw err;
+    });
+    const store = await apiFromPage(page, 'POST', '/api/v1/stores', {
+      name: '菜鸟驿站（望京店）',
+      brands: ['菜鸟'],
+      regionCode: '110105',
+      address: '北京市朝阳区望京街 10 号',
+      lat: 39.99,
+      lng: 116.47,
+      contactPhone: '13800000002',
+    });
+    assert.equal(store.status, 201, JSON.stringify(store.json));
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const order = await apiFromPage(page, 'POST', '/api/v1/orders', {
+      storeId: store.json.id,
+      typeCode: 'station_duty',
+      startsAt: `${day}T01:00:00Z`,
+      endsAt: `${day}T05:00:00Z`,
+      payFen: 12_000,
+    });
+    assert.equal(order.status, 201, JSON.stringify(order.json));
+    return String(order.json.id);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Submits the person verification form (two ID photos) on /me/verification. */
+async function submitPersonVerification(page: Page, name: string, idNumber: string): Promise<void> {
+  await page.getByTestId('real-name').fill(name);
+  await page.getByTestId('id-number').fill(idNumber);
+  for (const side of ['front', 'back']) {
+    await page.getByTestId(`upload-id-${side}`).setInputFiles({ name: `id-${side}.png`, mimeType: 'image/png', buffer: PNG });
+    await page.locator(`[data-testid=upload-id-${side}-progress][data-done=true]`).waitFor();
+  }
+  await page.getByTestId('identity-submit').click();
+}
+
+/** Answers every question of the open paper: right (from the seeded key) or deliberately wrong. */
+async function answerPaper(page: Page, key: ReturnType<typeof answerKey>, right: boolean): Promise<number> {
+  await page.getByTestId('exam-countdown').waitFor();
+  const cards = page.getByTestId('exam-question');
+  const n = await cards.count();
+  for (let i = 0; i < n; i++) {
+    const card = cards.nth(i);
+    const stem = (await card.getByTestId('exam-stem').innerText()).trim();
+    const q = key.get(stem);
+    assert.ok(q, `question from the seeded bank: ${stem}`);
+    const wrong =
+      q.kind === 'multiple'
+        ? [q.options.find((o) => !q.correct.includes(o)) ?? q.correct[0]!]
+        : [q.options.find((o) => !q.correct.includes(o))!];
+    const picks = q.kind === 'true_false' && !right ? [q.correct[0] === 'T' ? 'F' : 'T'] : right ? q.correct : wrong;
+    for (const k of picks) await card.getByTestId(`opt-${k}`).click();
+  }
+  return n;
+}
+
+describe('onboarding journeys', { timeout: 180_000 }, () => {
+  before(async () => {
+    buildWeb();
+    server = await startPlatform({ DEMO_ACCOUNTS: 'true' });
+    browser = await launch();
+    orderId = await postShiftAsDemoOwner();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('S5.2b S5.4a S5.4b: a new courier verifies (reviewer approves in the console), passes the entry exam, gets a certificate that the public page confirms, and passes the gates to take an order', async () => {
+    const key = answerKey();
+    const phoneNo = newPhone();
+    await registerByApi(phoneNo);
+    const ctx = await phone(browser, server.url);
+    try {
+      const page = await ctx.newPage();
+      await loginUi(page, phoneNo, PASSWORD);
+
+      // Home → verification: not verified yet; a file that is not JPEG/PNG/PDF is refused in the server's words.
+      await page.getByText('实名认证', { exact: true }).first().click();
+      await page.getByTestId('identity-status').getByText('尚未实名认证').waitFor();
+      await page
+        .getByTestId('upload-id-front')
+        .setInputFiles({ name: 'id.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
+      const refused = await page.getByTestId('upload-id-front-error').innerText();
+      assert.ok(refused.length > 0, 'the server says why the file was refused');
+
+      // A valid ID number outside the provider's dataset: the provider answers "unknown", so it waits for a reviewer.
+      const first17 = '11010819920815341';
+      await submitPersonVerification(page, '陈七', first17 + idCheckChar(first17));
+      await page.getByTestId('identity-status-tag').getByText('审核中').waitFor();
+      await shot(page, 'verify-pending');
+
+      // Unverified and untrained: the take gate says why.
+      const early = await apiFromPage(page, 'POST', `/api/v1/orders/${orderId}/take`);
+      assert.equal(early.status, 403);
+      assert.equal(early.json.code, 'IDENTITY_NOT_VERIFIED');
+
+      // The reviewer approves in the console after looking at the documents (served by the authorised endpoint).
+      await journey('onboarding-reviewer', desktop, async (staff) => {
+        await loginUi(staff, 'reviewer@demo.dingban.local', DEMO_PASSWORD, 'DINGBANDEMOTOTPSECRETAAAAAAAAAAA');
+        await staff.getByRole('menuitem', { name: '实名审核' }).click();
+        await staff.locator('[data-testid^=review-open-]').first().click();
+        await staff.getByTestId('kyc-doc-image').first().waitFor();
+        assert.equal(await staff.getByTestId('kyc-doc-image').count(), 2);
+        await shot(staff, 'kyc-review');
+        await staff.getByTestId('kyc-approve').click();
+        await staff.getByText('没有待审核的资料').waitFor();
+      });
+
+      await page.reload();
+      await page.getByTestId('identity-status').getByText('已通过实名认证').waitFor();
+      await shot(page, 'verify-approved');
+
+      // Verified but not certified: still refused, now for the certificate.
+      const untrained = await apiFromPage(page, 'POST', `/api/v1/orders/${orderId}/take`);
+      assert.equal(untrained.status, 403);
+      assert.equal(untrained.json.code, 'TRAINING_CERTIFICATE_REQUIRED');
+
+      // Training path: the entry stage is open, the advanced stage is locked and says why.
+      await page.goto('/');
+      await page.getByText('培训与证书', { exact: true }).first().click();
+      await page.getByTestId('training-not-certified').waitFor();
+      assert.match(await page.getByTestId('stage-locked-advanced').innerText(), /需完成 20 单.*需在平台满 30 天/);
+      await shot(page, 'training-path');
+
+      // The course: lessons, then the timed exam answered correctly.
+      await page.getByTestId('stage-open-entry').click();
+      await page.getByText('平台规则与岗位职责').click();
+      await page.getByText('你的职责').waitFor();
+      await shot(page, 'lesson');
+      await page.getByTestId('exam-start').click();
+      const n = await answerPaper(page, key, true);
+      assert.equal(n, 10);
+      assert.match(await page.getByTestId('exam-countdown').innerText(), /剩余 (19|20):\d\d/);
+      await shot(page, 'exam');
+      await page.getByTestId('exam-submit').click();
+      const result = page.getByTestId('exam-result');
+      await result.getByText('考试通过，得分 100').waitFor();
+      await result.getByText('金牌').first().waitFor();
+      await shot(page, 'exam-passed');
+
+      // My certificates: number, level, validity and a QR code.
+      await page.getByText('返回培训').click();
+      await page.getByTestId('training-certified').waitFor();
+      const cert = page.getByTestId('certificate').first();
+      const number = (await cert.getByTestId('certificate-number').innerText()).trim();
+      assert.match(number, /^DBC\d{8}-[A-Z0-9]{6}$/);
+      assert.equal(await cert.locator('canvas').count(), 1, 'the QR code is drawn');
+      await shot(page, 'certificate');
+
+      // The gates now pass: the take is refused only because the owner has not paid this shift yet.
+      const take = await apiFromPage(page, 'POST', `/api/v1/orders/${orderId}/take`);
+      assert.equal(take.json.code, 'ORDER_NOT_AVAILABLE', JSON.stringify(take.json));
+
+      // The QR code's page is public: anyone can check the certificate without logging in.
+      await journey('onboarding-public-certificate', phone, async (visitor) => {
+        await visitor.goto(`/certificates/${number}`);
+        const card = visitor.getByTestId('cert-public');
+        await card.getByText('证书真实有效').waitFor();
+        assert.match(await card.innerText(), /陈\*/);
+        assert.doesNotMatch(await card.innerText(), /陈七/);
+        await shot(visitor, 'certificate-public');
+        await visitor.goto('/certificates/DBC20200101-XXXXXX');
+        await visitor.getByTestId('cert-public-error').waitFor();
+      });
+    } catch (err) {
+      mkdirSync(artifacts, { recursive: true });
+      for (const p of ctx.pages())
+        await p.screenshot({ path: `${artifacts}onboarding-courier.png`, fullPage: true }).catch(() => undefined);
+      writeFileSync(`${artifacts}onboarding-courier.log`, server.output());
+      throw err;
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('S5.2b S5.4a: a courier auto-verified by the provider who fails the entry exam cannot take an order and is told why', async () => {
+    const key = answerKey();
+    const phoneNo = newPhone();
+    await registerByApi(phoneNo);
+    await journey('onboarding-fail', phone, async (page) => {
+      await loginUi(page, phoneNo, PASSWORD);
+      await page.goto('/me/verification');
+      await submitPersonVerification(page, '李四', '44030419900307123X'); // the provider's dataset: match → approved at once
+      await page.getByTestId('identity-status').getByText('已通过实名认证').waitFor();
+      await page.getByText('自动核验').waitFor();
+
+      await page.goto('/training');
+      await page.getByTestId('stage-open-entry').click();
+      await page.getByTestId('exam-start').click();
+      await answerPaper(page, key, false);
+      await page.getByTestId('exam-submit').click();
+      const result = page.getByTestId('exam-result');
+      await result.getByText('未通过，得分 0').waitFor();
+      await result.getByText('通过前不能接单', { exact: false }).waitFor();
+      await shot(page, 'exam-failed');
+
+      await page.goto('/training');
+      assert.match(await page.getByTestId('training-not-certified').innerText(), /通过岗前培训考试后才能接单/);
+      const take = await apiFromPage(page, 'POST', `/api/v1/orders/${orderId}/take`);
+      assert.equal(take.status, 403);
+      assert.equal(take.json.code, 'TRAINING_CERTIFICATE_REQUIRED');
+      assert.match(String(take.json.detail), /岗前培训/);
+    });
+  });
+
+  it('S5.2a: an enterprise verifies with its business license and legal representative; a trainer opens the course editors', async () => {
+    await journey('onboarding-enterprise', phone, async (page) => {
+      await loginUi(page, '13800000003', DEMO_PASSWORD);
+      await page.goto('/me/verification');
+      await page.getByTestId('company-name').fill('北京速达快递驿站有限公司');
+      await page.getByTestId('credit-code').fill('91110000100000001W');
+      await page.getByTestId('upload-license').setInputFiles({ name: 'license.png', mimeType: 'image/png', buffer: PNG });
+      await page.locator('[data-testid=upload-license-progress][data-done=true]').waitFor();
+      await submitPersonVerification(page, '张三', '11010519491231002X');
+      await page.getByTestId('identity-status').getByText('已通过实名认证').waitFor();
+      assert.match(await page.getByTestId('identity-status').innerText(), /北京速达快递驿站有限公司/);
+      await shot(page, 'enterprise-verified');
+    });
+    await journey('onboarding-trainer', desktop, async (page) => {
+      await loginUi(page, 'trainer@demo.dingban.local', DEMO_PASSWORD, 'DINGBANDEMOTOTPSECRETAAAAAAAAAAA');
+      await page.getByRole('menuitem', { name: '培训管理' }).click();
+      await page.getByText('岗前培训：驿站值守与末端派送基础').click();
+      await page.getByRole('tab', { name: '题库' }).click();
+      await page.locator('.ant-table-row', { hasText: '停用' }).first().waitFor(); // a question row (with its retire action)
+      await shot(page, 'trainer-questions');
+    });
+  });
+});
