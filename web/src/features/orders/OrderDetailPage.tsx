@@ -71,15 +71,24 @@ export function OrderDetailPage() {
   const [codeFor, setCodeFor] = useState<'check-in' | 'check-out'>('check-in');
 
   const load = useCallback(async () => {
+    let o: Order;
     try {
-      const o = await call(api.GET('/api/v1/orders/{id}', { params: { path: { id } } }));
-      setOrder(o);
-      setEvents((await call(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } } }))).events);
-      if (o.viewer !== 'owner')
-        void call(api.GET('/api/v1/ratings/{kind}/{id}', { params: { path: { kind: 'store', id: o.storeId } } })).then(setRating, () => {});
+      o = await call(api.GET('/api/v1/orders/{id}', { params: { path: { id } } }));
     } catch {
       setOrder(null);
+      return;
     }
+    setOrder(o);
+    if (o.viewer !== 'owner')
+      void call(api.GET('/api/v1/ratings/{kind}/{id}', { params: { path: { kind: 'store', id: o.storeId } } })).then(setRating, () => {});
+    // The timeline is for the parties and staff; a courier browsing the marketplace does not get it.
+    if (o.viewer !== 'market')
+      setEvents(
+        await call(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } } })).then(
+          (r) => r.events,
+          () => [],
+        ),
+      );
   }, [id]);
   useEffect(() => {
     void load();
@@ -322,7 +331,7 @@ export function OrderDetailPage() {
         )}
       </Space>
 
-      <Card size="small" title={t('orders.timeline')} style={{ marginBottom: 12 }}>
+      <Card size="small" title={t('orders.timeline')} style={{ marginBottom: 12, display: order.viewer === 'market' ? 'none' : undefined }}>
         <Timeline
           data-testid="order-timeline"
           items={events.map((e) => ({
