@@ -4,7 +4,7 @@ import type { Module } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { identityRoutes } from './routes.ts';
-import { firstApprovedAt } from './repo.ts';
+import { firstApprovedAt, listApprovedEnterprises } from './repo.ts';
 import { maskName } from './checksums.ts';
 import { CTX, releaseCancelledUser, sweepIdentityExpiry, verificationState } from './service.ts';
 import { USER_CANCELLED } from '../accounts/index.ts';
@@ -46,6 +46,17 @@ export async function findMaskedRealName(p: Platform, userId: string, db: Execut
 /** Since when the user has been a verified member of the platform (first approval), or null. */
 export async function verifiedSince(p: Platform, userId: string, db: Executor = p.db): Promise<Date | null> {
   return (await firstApprovedAt(db, userId)) ?? null;
+}
+
+/**
+ * The unified social credit codes of verified enterprises among `userIds` (one query): user id →
+ * code; persons and unverified users are absent. For orders to show the employer's labor risk.
+ */
+export async function findVerifiedCreditCodes(p: Platform, userIds: readonly string[], db: Executor = p.db): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const r of await listApprovedEnterprises(db, [...new Set(userIds)]))
+    if (r.credit_code_enc) out.set(r.user_id, p.keyring.decrypt(r.credit_code_enc, CTX.creditCode));
+  return out;
 }
 
 /** Real-name verification of persons and enterprises (S5.2a/b/c). */

@@ -42,6 +42,18 @@ export async function findApproved(db: Executor, userId: string): Promise<Verifi
     .executeTakeFirst();
 }
 
+/** Approved enterprise verifications of many users (one query), for the employer's credit code. */
+export async function listApprovedEnterprises(db: Executor, userIds: readonly string[]): Promise<VerificationRow[]> {
+  if (!userIds.length) return [];
+  return db
+    .selectFrom('identity_verifications')
+    .selectAll()
+    .where('user_id', 'in', [...userIds])
+    .where('status', '=', 'approved')
+    .where('kind', '=', 'enterprise')
+    .execute();
+}
+
 /** The latest record of a user that is expired (to tell "expired" from "never verified"). */
 export async function findLatestExpired(db: Executor, userId: string): Promise<VerificationRow | undefined> {
   return db

@@ -350,7 +350,17 @@ async function decide(
     ip,
     detail: { verificationId: row.id, kind: row.kind },
   });
-  await p.jobs.publish(tx, `identity.verification.${decision.status}`, { verificationId: row.id, userId: row.user_id, kind: row.kind });
+  // An approved enterprise carries its credit code so the risk module checks and watches the company (A9).
+  const creditCode =
+    decision.status === 'approved' && row.kind === 'enterprise' && row.credit_code_enc
+      ? { creditCode: p.keyring.decrypt(row.credit_code_enc, CTX.creditCode) }
+      : {};
+  await p.jobs.publish(tx, `identity.verification.${decision.status}`, {
+    verificationId: row.id,
+    userId: row.user_id,
+    kind: row.kind,
+    ...creditCode,
+  });
   if (decision.status === 'approved') {
     await notify(p, tx, {
       userId: row.user_id,

@@ -240,6 +240,8 @@ export interface MarketQuery {
   sort: 'distance' | 'start' | 'pay' | 'newest';
   after?: { k: number | string; id: string };
   limit: number;
+  /** Only orders of these owners (the employer-risk filter); an empty list matches nothing. */
+  ownerIds?: string[];
 }
 
 export type MarketRow = OrderRow & { distance_m: number | null; store_rating: number | null; store_rating_count: number };
@@ -284,6 +286,7 @@ export function marketQuery(db: Executor, q: MarketQuery) {
   if (q.types?.length) s = s.where('orders.type_code', 'in', q.types);
   if (q.payMinFen !== undefined) s = s.where('orders.pay_fen', '>=', q.payMinFen);
   if (q.payMaxFen !== undefined) s = s.where('orders.pay_fen', '<=', q.payMaxFen);
+  if (q.ownerIds) s = q.ownerIds.length ? s.where('orders.owner_id', 'in', q.ownerIds) : s.where(sql<boolean>`false`);
   if (q.point && q.radiusM !== undefined) {
     s = s
       .where(sql<boolean>`earth_box(ll_to_earth(${q.point.lat}, ${q.point.lng}), ${q.radiusM}) @> ll_to_earth(orders.lat, orders.lng)`)
@@ -307,6 +310,18 @@ export function marketQuery(db: Executor, q: MarketQuery) {
       if (a) s = s.where(sql<boolean>`(orders.published_at, orders.id) < (${new Date(String(a.k))}::timestamptz, ${a.id}::uuid)`);
       return s.orderBy('orders.published_at', 'desc').orderBy('orders.id', 'desc').limit(q.limit);
   }
+}
+
+/** Owners with orders on the marketplace now (published, not started): candidates of the employer-risk filter. */
+export async function marketOwnerIds(db: Executor, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select('owner_id')
+    .distinct()
+    .where('status', '=', 'published')
+    .where('starts_at', '>', now)
+    .execute();
+  return rows.map((r) => r.owner_id);
 }
 
 export async function searchMarket(db: Executor, q: MarketQuery): Promise<MarketRow[]> {

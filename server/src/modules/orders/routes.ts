@@ -30,6 +30,8 @@ import {
 } from './schemas.ts';
 import { presentEvent, presentMarketItem, presentOrder, presentReview, presentRules, presentType } from './presenter.ts';
 import { renderCalendar } from './ical.ts';
+import { presentEmployerRisk } from './employer-risk.ts';
+import { negotiateLocale } from '../../platform/i18n.ts';
 import * as s from './service.ts';
 import { appealReliabilityEvent, reliabilityOf } from './reliability.ts';
 import { decideChange, proposeChange } from './changes.ts';
@@ -177,7 +179,14 @@ export function orderRoutes(app: App, d: Deps): void {
     },
     async (req) => {
       const r = await s.findOrders(d, actorOf(req), req.query);
-      return { items: r.rows.map(presentMarketItem), nextCursor: r.nextCursor };
+      const locale = negotiateLocale(req.headers['accept-language']);
+      return {
+        items: r.rows.map((o) => ({
+          ...presentMarketItem(o),
+          employerRisk: presentEmployerRisk(r.employerRisk.get(o.owner_id) ?? 'unknown', locale),
+        })),
+        nextCursor: r.nextCursor,
+      };
     },
   );
 
@@ -250,7 +259,11 @@ export function orderRoutes(app: App, d: Deps): void {
     },
     async (req) => {
       const r = await s.getOrder(d, actorOf(req), req.params.id);
-      return { ...presentOrder(r.order, r.viewer, r.rules, p.clock.now()), courier: r.courier };
+      return {
+        ...presentOrder(r.order, r.viewer, r.rules, p.clock.now()),
+        courier: r.courier,
+        employerRisk: presentEmployerRisk(r.employerRisk, negotiateLocale(req.headers['accept-language'])),
+      };
     },
   );
 

@@ -15,6 +15,18 @@ const StatusEnum = Type.Union([
   Type.Literal('no_show'),
   Type.Literal('disputed'),
 ]);
+const RiskLevelEnum = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('unknown')]);
+/** The employing company's labor-arbitration risk as couriers see it: the level and a plain explanation, never cases. */
+export const EmployerRisk = Type.Object(
+  {
+    level: RiskLevelEnum,
+    explanation: Type.String({ description: "Plain explanation in the caller's language" }),
+  },
+  {
+    additionalProperties: false,
+    description: "Labor-arbitration risk of the company posting the order ('unknown': a person or not checked)",
+  },
+);
 const CertLevel = Type.Union([Type.Literal('bronze'), Type.Literal('silver'), Type.Literal('gold')], {
   description: 'Minimum certificate level (gold > silver > bronze); omit for any certified courier',
 });
@@ -166,6 +178,7 @@ export const OrderView = Type.Object(
         }),
       ),
     ),
+    employerRisk: Type.Optional(EmployerRisk),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -198,6 +211,12 @@ export const FindOrdersQuery = Type.Object({
   sort: Type.Optional(Type.Union([Type.Literal('distance'), Type.Literal('start'), Type.Literal('pay'), Type.Literal('newest')])),
   cursor: Type.Optional(Type.String({ maxLength: 300 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  risk: Type.Optional(
+    Type.Array(RiskLevelEnum, {
+      maxItems: 4,
+      description: 'Only orders whose employer has one of these risk levels, e.g. risk=low&risk=unknown',
+    }),
+  ),
 });
 
 export const MarketItem = Type.Object({
@@ -220,6 +239,7 @@ export const MarketItem = Type.Object({
   distanceM: Nullable(Type.Integer()),
   storeRating: Nullable(Type.Number()),
   storeRatingCount: Type.Integer(),
+  employerRisk: EmployerRisk,
 });
 export const MarketList = Type.Object({ items: Type.Array(MarketItem), nextCursor: Nullable(Type.String()) });
 

@@ -28,6 +28,7 @@ import type { OrdersPorts } from './ports.ts';
 import * as repo from './repo.ts';
 import type { MarketRow, OrderRow, OrderRules } from './repo.ts';
 import { gramsOf, keywordTerms, searchText } from './search.ts';
+import { EMPLOYER_RISK_LEVELS, employerRiskOf, type EmployerRiskLevel } from './employer-risk.ts';
 import type { OrderStatus } from './tables.ts';
 
 type CertLevel = 'bronze' | 'silver' | 'gold';
@@ -915,11 +916,12 @@ export async function getOrder(
   d: Deps,
   actor: Actor,
   id: string,
-): Promise<{ order: OrderRow; viewer: Viewer; rules: OrderRules; courier: CourierSummary | null }> {
+): Promise<{ order: OrderRow; viewer: Viewer; rules: OrderRules; courier: CourierSummary | null; employerRisk: EmployerRiskLevel }> {
   const order = await loadOrder(d.p.db, id);
   const viewer = viewerOf(actor, order);
   const courier = order.courier_id && (viewer === 'owner' || viewer === 'staff') ? await courierSummary(d, order.courier_id) : null;
-  return { order, viewer, rules: await repo.getRules(d.p.db), courier };
+  const employerRisk = (await employerRiskOf(d.p, [order.owner_id])).get(order.owner_id) ?? 'unknown';
+  return { order, viewer, rules: await repo.getRules(d.p.db), courier, employerRisk };
 }
 
 /** What an owner sees of the courier holding their order: masked real name, certificate, rating. */
@@ -989,6 +991,8 @@ export interface FindOrdersInput {
   sort?: 'distance' | 'start' | 'pay' | 'newest' | undefined;
   cursor?: string | undefined;
   limit?: number | undefined;
+  /** Only orders whose employer has one of these labor-arbitration risk levels. */
+  risk?: EmployerRiskLevel[] | undefined;
 }
 
 /** Midnight Asia/Shanghai of a YYYY-MM-DD date, as a UTC instant. */
@@ -1024,10 +1028,25 @@ export function marketQueryOf(now: Date, q: FindOrdersInput): repo.MarketQuery {
 }
 
 /** Couriers browse published, untaken orders (S5.6a/b): filters, sorts, keyset pages, distance and rating. */
-export async function findOrders(d: Deps, actor: Actor, q: FindOrdersInput): Promise<{ rows: MarketRow[]; nextCursor: string | null }> {
+export async function findOrders(
+  d: Deps,
+  actor: Actor,
+  q: FindOrdersInput,
+): Promise<{ rows: MarketRow[]; nextCursor: string | null; employerRisk: Map<string, EmployerRiskLevel> }> {
   assertCanTake(actor);
-  const mq = marketQueryOf(d.p.clock.now(), q);
+  const now = d.p.clock.now();
+  const mq = marketQueryOf(now, q);
+  if (q.risk?.length && q.risk.length < EMPLOYER_RISK_LEVELS.length) {
+    // Levels follow the threshold in force, so the filter resolves the marketplace's owners to levels now.
+    const wanted = new Set(q.risk);
+    const levels = await employerRiskOf(d.p, await repo.marketOwnerIds(d.p.db, now));
+    mq.ownerIds = [...levels].filter(([, l]) => wanted.has(l)).map(([o]) => o);
+  }
   const rows = await repo.searchMarket(d.p.db, mq);
+  const employerRisk = await employerRiskOf(
+    d.p,
+    rows.map((r) => r.owner_id),
+  );
   const last = rows.at(-1);
   let nextCursor: string | null = null;
   if (last && rows.length === mq.limit) {
@@ -1041,7 +1060,7 @@ export async function findOrders(d: Deps, actor: Actor, q: FindOrdersInput): Pro
             : last.published_at!.toISOString();
     nextCursor = Buffer.from(JSON.stringify({ k, id: last.id })).toString('base64url');
   }
-  return { rows, nextCursor };
+  return { rows, nextCursor, employerRisk };
 }
 
 // ─── Schedule and calendar feed (S5.6c) ───────────────────────────────────────────────────────────
