@@ -11,6 +11,7 @@ import {
   isChannelPaidOrder,
   ORDER_PAYMENT_PAID,
   payOrderThroughChannel,
+  reconcileDay,
   refundOrderPaymentToChannel,
   verifyLedger,
   WechatPayChannel,
@@ -25,9 +26,11 @@ describe('wallet: order paid through the channel into escrow, refunded to the ch
   let platformUrl = '';
   let channel: WechatPayChannel;
   let payer: TestUser;
+  // 10:00 China time: the payment and its refund fall on one China-time day.
+  const BASE = Date.parse('2026-11-18T02:00:00Z');
 
   before(async () => {
-    emu = createPaymentChannelEmulator({ autoRun: false });
+    emu = createPaymentChannelEmulator({ autoRun: false, now: () => BASE });
     await emu.listen();
     t = await createTestApp({
       env: TEST_ENV,
@@ -49,7 +52,7 @@ describe('wallet: order paid through the channel into escrow, refunded to the ch
     await t.close();
   });
 
-  it('S5.9b: the channel payment lands in the order’s escrow once (not the balance) and tells the orders module', async () => {
+  it('S5.9b, S5.9c: the channel payment lands in the order’s escrow once (not the balance), refunds go back to the channel, and the bill reconciles', async () => {
     const orderId = newId();
     const pay = await payOrderThroughChannel(t.p, { orderId, payerId: payer.userId, amountFen: 8_800 });
     assert.equal(pay.status, 'pending');
@@ -81,5 +84,11 @@ describe('wallet: order paid through the channel into escrow, refunded to the ch
     assert.equal((await findHold(t.p.db, 'escrow', orderId))?.status, 'voided');
     assert.equal((await getBalances(t.p.db, payer.userId)).availableFen, 0);
     assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+
+    // S5.9c: the next day's reconciliation matches the payment line and the refund line.
+    t.clock.advance(24 * 3600_000);
+    await emu.advance(24 * 3600_000);
+    const run = await reconcileDay(t.p, channel, '2026-11-18');
+    assert.deepEqual([run.status, run.billLines, run.matched, run.discrepancies], ['balanced', 2, 2, 0]);
   });
 });

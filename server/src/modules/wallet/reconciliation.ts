@@ -107,7 +107,13 @@ export function yuanToFen(s: string): number {
  * Parses a WeChat Pay trade bill (CSV, every field prefixed with a back-tick, a header line, then the
  * trades, then two summary lines). Returns the SUCCESS payment lines; refund lines are returned apart.
  */
-export function parseTradeBill(csv: string): { payments: BillLine[]; refundLines: number } {
+export interface BillRefundLine {
+  outRefundNo: string;
+  outTradeNo: string;
+  amountFen: number;
+}
+
+export function parseTradeBill(csv: string): { payments: BillLine[]; refundLines: number; refunds: BillRefundLine[] } {
   const lines = csv
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
@@ -123,13 +129,19 @@ export function parseTradeBill(csv: string): { payments: BillLine[]; refundLines
   const iOut = col('商户订单号');
   const iState = col('交易状态');
   const iAmount = col('应结订单金额');
+  const iRefundNo = header.indexOf('商户退款单号');
+  const iRefundAmount = header.indexOf('退款金额');
   const payments: BillLine[] = [];
+  const refunds: BillRefundLine[] = [];
   let refundLines = 0;
   for (const line of lines.slice(1)) {
     if (line.startsWith('总交易单数')) break;
     const f = line.split(',').map((x) => x.replace(/^`/, ''));
     if (f[iState] === 'REFUND') {
       refundLines++;
+      if (iRefundNo >= 0 && iRefundAmount >= 0) {
+        refunds.push({ outRefundNo: f[iRefundNo]!, outTradeNo: f[iOut]!, amountFen: yuanToFen(f[iRefundAmount]!) });
+      }
       continue;
     }
     if (f[iState] !== 'SUCCESS') continue;
@@ -141,7 +153,7 @@ export function parseTradeBill(csv: string): { payments: BillLine[]; refundLines
       paidAt: new Date(`${f[iTime]!.replace(' ', 'T')}+08:00`),
     });
   }
-  return { payments, refundLines };
+  return { payments, refundLines, refunds };
 }
 
 /** The China-time day of an instant, YYYY-MM-DD. */
@@ -200,7 +212,7 @@ export async function reconcileDay(
     .where('paid_at', '>=', from)
     .where('paid_at', '<', to)
     .execute();
-  const { payments } = bill ? parseTradeBill(bill.csv) : { payments: [] as BillLine[] };
+  const { payments, refunds } = bill ? parseTradeBill(bill.csv) : { payments: [] as BillLine[], refunds: [] as BillRefundLine[] };
   const sha1 = bill ? createHash('sha1').update(bill.csv, 'utf8').digest('hex') : null;
 
   let matched = 0;
@@ -296,12 +308,69 @@ export async function reconcileDay(
     });
   }
 
-  const status: RunRow['status'] = !bill && ours.length === 0 ? 'no_bill' : found.length ? 'discrepancies' : 'balanced';
+  // Refunds to the channel: each refund line against wallet_refunds (a line confirms a refund still
+  // `processing` on our side); our refunds settled that day but absent from the bill go to the queue.
+  const refundSeen = new Set<string>();
+  for (const line of refunds) {
+    refundSeen.add(line.outRefundNo);
+    const mine = await p.db.selectFrom('wallet_refunds').selectAll().where('out_refund_no', '=', line.outRefundNo).executeTakeFirst();
+    if (!mine) {
+      open({
+        out_trade_no: line.outRefundNo,
+        kind: 'missing_ours',
+        channel_amount_fen: line.amountFen,
+        our_amount_fen: null,
+        payment_id: null,
+        user_id: null,
+      });
+    } else if (mine.amount_fen !== line.amountFen) {
+      open({
+        out_trade_no: line.outRefundNo,
+        kind: 'amount_mismatch',
+        channel_amount_fen: line.amountFen,
+        our_amount_fen: mine.amount_fen,
+        payment_id: mine.payment_id,
+        user_id: mine.user_id,
+      });
+    } else {
+      matched++;
+      if (mine.status === 'processing') {
+        await p.db
+          .updateTable('wallet_refunds')
+          .set({ status: 'success', updated_at: p.clock.now() })
+          .where('id', '=', mine.id)
+          .where('status', '=', 'processing')
+          .execute();
+      }
+    }
+  }
+  const ourRefunds = await p.db
+    .selectFrom('wallet_refunds')
+    .selectAll()
+    .where('channel', '=', channel.name)
+    .where('status', '=', 'success')
+    .where('updated_at', '>=', from)
+    .where('updated_at', '<', to)
+    .execute();
+  for (const mine of ourRefunds) {
+    if (refundSeen.has(mine.out_refund_no)) continue;
+    open({
+      out_trade_no: mine.out_refund_no,
+      kind: 'missing_channel',
+      channel_amount_fen: null,
+      our_amount_fen: mine.amount_fen,
+      payment_id: mine.payment_id,
+      user_id: mine.user_id,
+    });
+  }
+
+  const status: RunRow['status'] =
+    !bill && ours.length === 0 && ourRefunds.length === 0 ? 'no_bill' : found.length ? 'discrepancies' : 'balanced';
   const run = {
     ...base,
     status,
     bill_sha1: sha1,
-    bill_lines: payments.length,
+    bill_lines: payments.length + refunds.length,
     matched,
     discrepancies: found.length,
     auto_credited: autoCredited,
