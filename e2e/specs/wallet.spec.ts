@@ -1,0 +1,214 @@
+// Wallet journeys: a store owner tops up through the payment channel's "scan and pay" page (the WeChat Pay
+// emulator, in this process), sees the balance credited live and downloads last month's bill as CSV; a courier
+// (verified by the identity provider's dataset) binds a WeChat payout account (a bad card number is refused in
+// the server's words), withdraws with the fee shown before confirming, and sees the payout paid and notified.
+// Real server process, real Chromium, screenshots to docs/screenshots/wallet-*.png.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildWeb, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
+import { launch, phone } from '../lib/browser.ts';
+import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
+
+const shots = root + 'docs/screenshots/';
+mkdirSync(shots, { recursive: true });
+async function shot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(400); // antd motion; only affects the picture, never an assertion
+  await page.screenshot({ path: `${shots}wallet-${name}.png` });
+}
+const artifacts = root + 'e2e/artifacts/';
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+let server: RunningPlatform;
+let browser: Browser;
+let emu: PaymentChannelEmulator;
+const DEMO_PASSWORD = 'Dingban#Demo2026';
+const OWNER = '13800000002';
+const COURIER = '13800000001';
+
+async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
+  const ctx = await make(browser, server.url);
+  const page = await ctx.newPage();
+  const lines: string[] = [];
+  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  try {
+    await body(page);
+  } catch (err) {
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
+    writeFileSync(`${artifacts}${name}.log`, lines.join('\n') + '\n--- server ---\n' + server.output());
+    throw err;
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function loginUi(page: Page, identifier: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByTestId('identifier').fill(identifier);
+  await page.getByTestId('password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('home-hero').waitFor();
+}
+
+/** Money for the courier's withdrawal: a top-up paid at the emulated channel (the owner's journey does it through the UI). */
+async function topUpByApi(page: Page, amountFen: number): Promise<void> {
+  const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
+  const r = await page.request.post('/api/v1/wallet/topups', { data: { amountFen }, headers: { 'x-csrf-token': csrf } });
+  assert.equal(r.status(), 201, await r.text());
+  const t = (await r.json()) as { id: string; outTradeNo: string };
+  await emu.pay(t.outTradeNo);
+  for (let i = 0; i < 50; i++) {
+    const s = (await (await page.request.get(`/api/v1/wallet/topups/${t.id}`)).json()) as { status: string };
+    if (s.status === 'paid') return;
+    await emu.runDue();
+  }
+  assert.fail('top-up was not credited');
+}
+
+/** Last month in China time as YYYY-MM (a completed period, so its statement can be made). */
+function lastMonth(): string {
+  const [y, m] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()).split('-').map(Number) as [
+    number,
+    number,
+  ];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+describe('wallet journeys', { timeout: 180_000 }, () => {
+  before(async () => {
+    buildWeb();
+    emu = createPaymentChannelEmulator();
+    await emu.listen(0, '127.0.0.1');
+    const dir = mkdtempSync(join(tmpdir(), 'dingban-e2e-wallet-'));
+    const credentials = join(dir, 'merchant-credentials.json');
+    writeFileSync(credentials, JSON.stringify(emu.credentials));
+    server = await startPlatform({ DEMO_ACCOUNTS: 'true', WECHATPAY_BASE_URL: emu.url, WECHATPAY_CREDENTIALS_FILE: credentials });
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await emu?.close();
+  });
+
+  it('S5.9a S5.9b S5.9c: an owner tops up on the channel’s pay page, sees the balance credited live, and downloads last month’s bill', async () => {
+    await journey('wallet-owner', phone, async (page) => {
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      // Five tabs at most on a phone; the wallet is one of them.
+      const tabs = page.locator('nav.tabbar a');
+      assert.ok((await tabs.count()) <= 5, 'at most five bottom tabs');
+      await page.locator('nav.tabbar').getByText('钱包').click();
+      const balance = page.getByTestId('wallet-balance');
+      await balance.getByText('0.00').first().waitFor();
+
+      await page.getByRole('button', { name: /充\s*值/ }).click();
+      await page.getByTestId('topup-amount').fill('200');
+      await page.getByRole('button', { name: '去支付' }).click();
+      const pay = page.getByTestId('topup-pay-link');
+      await pay.waitFor();
+      await page.locator('.ant-qrcode').waitFor();
+      await shot(page, 'topup-qr');
+
+      // The payer opens the channel's page (as after scanning the QR code) and confirms there.
+      const [payPage] = await Promise.all([page.context().waitForEvent('page'), pay.click()]);
+      await payPage.waitForLoadState();
+      assert.ok(payPage.url().startsWith(emu.url), 'the pay page is the channel’s, not ours');
+      await payPage.locator('#pay').click();
+      await payPage.waitForLoadState();
+      await payPage.close();
+
+      // Back in the app: the top-up turns paid without a reload and the balance shows the money.
+      await page.getByTestId('topup-paid').waitFor({ timeout: 20_000 });
+      await page.getByRole('button', { name: '关 闭', exact: true }).click();
+      await balance.getByText('200.00').first().waitFor();
+      const tx = page.getByTestId('wallet-tx').first();
+      await tx.waitFor();
+      assert.match(await tx.innerText(), /充值[\s\S]*\+200\.00/);
+      await shot(page, 'balance');
+
+      // Bills: last month's statement, downloaded as CSV (UTF-8 with BOM for Excel).
+      await page.getByRole('tab', { name: '账单' }).click();
+      const picker = page.locator('.ant-picker input');
+      await picker.click();
+      await picker.fill(lastMonth());
+      await picker.press('Enter');
+      await page.getByRole('button', { name: '生成/查看' }).click();
+      await page.getByTestId('bill-detail').waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bill-csv').click()]);
+      const csv = readFileSync((await download.path())!);
+      assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+      assert.ok(csv.length > 10, 'a CSV with its header');
+      await shot(page, 'bill');
+    });
+  });
+
+  it('S5.9b S5.8c: a verified courier binds a WeChat payout account, withdraws with the fee shown first, and is notified when it is paid', async () => {
+    await journey('wallet-courier', phone, async (page) => {
+      await loginUi(page, COURIER, DEMO_PASSWORD);
+      // Real-name verification first (the identity provider's dataset approves this name and number at once).
+      await page.goto('/me/verification');
+      await page.getByTestId('real-name').fill('李四');
+      await page.getByTestId('id-number').fill('44030419900307123X');
+      for (const side of ['front', 'back']) {
+        await page.getByTestId(`upload-id-${side}`).setInputFiles({ name: `id-${side}.png`, mimeType: 'image/png', buffer: PNG });
+        await page.locator(`[data-testid=upload-id-${side}-progress][data-done=true]`).waitFor();
+      }
+      await page.getByTestId('identity-submit').click();
+      await page.getByTestId('identity-status').getByText('已通过实名认证').waitFor();
+      await topUpByApi(page, 30_000);
+
+      await page.goto('/wallet');
+      await page.getByTestId('wallet-balance').getByText('300.00').first().waitFor();
+      await page.getByRole('tab', { name: '收款账户' }).click();
+      // A card number failing the Luhn check is refused in the server's words.
+      await page.locator('.ant-radio-button-wrapper', { hasText: '银行卡' }).click();
+      await page.getByLabel('银行卡号').fill('6222020200112233441');
+      await page.getByLabel('开户银行').fill('中国工商银行');
+      await page.getByRole('button', { name: /绑\s*定/ }).click();
+      const refusal = page.getByTestId('account-error');
+      await refusal.waitFor();
+      assert.ok((await refusal.innerText()).length > 4, 'the server explains the refusal');
+      await page.locator('.ant-radio-button-wrapper', { hasText: '微信零钱' }).click();
+      await page.getByLabel('微信 OpenID').fill('o-e2e-courier-zhang-0001');
+      await page.getByRole('button', { name: /绑\s*定/ }).click();
+      await page.getByTestId('payout-account').first().waitFor();
+
+      await page
+        .getByRole('button', { name: /提\s*现/ })
+        .first()
+        .click();
+      await page.getByTestId('withdraw-rules').waitFor();
+      await page.getByTestId('withdraw-amount').fill('100');
+      // 0.1 % of 100.00, rounded up to the fen, on top of the amount — shown before confirming.
+      assert.match(await page.getByTestId('withdraw-fee').innerText(), /0\.10[\s\S]*100\.10/);
+      await page.getByRole('button', { name: '下一步' }).click();
+      await shot(page, 'withdraw-confirm');
+      await page.getByRole('button', { name: '确认提现' }).click();
+      await page.getByTestId('withdraw-result').waitFor();
+      await page.getByRole('button', { name: '关 闭', exact: true }).click();
+
+      // The channel pays out; the withdrawal turns "paid" and a notification says so.
+      const row = page.getByTestId('wallet-withdrawal').first();
+      await row.waitFor();
+      for (let i = 0; i < 60 && !/已到账/.test(await row.innerText()); i++) {
+        await emu.runDue();
+        await page.waitForTimeout(500);
+        if (i % 6 === 5) {
+          await page.reload();
+          await page.getByRole('tab', { name: '提现记录' }).click();
+        }
+      }
+      assert.match(await row.innerText(), /已到账/);
+      await page.getByTestId('wallet-balance').getByText('199.90').first().waitFor();
+      await shot(page, 'withdrawn');
+      await page.goto('/messages');
+      await page.getByText('提现成功').first().waitFor();
+    });
+  });
+});
