@@ -172,7 +172,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
     });
   });
 
-  it('S5.6a S5.6b: a courier finds the order by a 2-character keyword within 5 km, sees distance and store rating, and is told to verify before taking it', async () => {
+  it('S5.6a S5.6b: a courier finds the order by a 2-character keyword within 5 km, sees distance, store rating and employer risk, and is told to verify before taking it', async () => {
     await journey('orders-courier', phone, async (page) => {
       await loginUi(page, COURIER, DEMO_PASSWORD);
       await page.locator('nav.tabbar').getByText('订单').click();
@@ -203,6 +203,8 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await card.click();
       await page.getByTestId('take-order').waitFor();
       await page.locator('.ant-descriptions-item').filter({ hasText: '门店评分' }).getByText('暂无评分').waitFor();
+      // A person posted it: the employer risk is "not assessed", with the server's explanation.
+      assert.match(await page.getByTestId('employer-risk').innerText(), /未评估/);
       await page.getByTestId('take-order').click();
       await page.locator('.ant-message-error').getByText('请先完成实名认证').waitFor();
       assert.match(await page.getByTestId('order-status').innerText(), /待接单/);

@@ -4483,6 +4483,8 @@ export interface paths {
                     radiusM?: number;
                     /** @description GB/T 2260 code of a province, city or district */
                     region?: string;
+                    /** @description Only orders whose employer has one of these risk levels, e.g. risk=low&risk=unknown */
+                    risk?: ("low" | "medium" | "high" | "unknown")[];
                     sort?: "distance" | "start" | "pay" | "newest";
                     type?: string[];
                 };
@@ -4504,6 +4506,12 @@ export interface paths {
                                 brands: string[];
                                 description: string | null;
                                 distanceM: number | null;
+                                /** @description Labor-arbitration risk of the company posting the order ('unknown': a person or not checked) */
+                                employerRisk: {
+                                    /** @description Plain explanation in the caller's language */
+                                    explanation: string;
+                                    level: "low" | "medium" | "high" | "unknown";
+                                };
                                 /** Format: date-time */
                                 endsAt: string;
                                 id: string;
@@ -10560,6 +10568,12 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             description: string | null;
+            /** @description Labor-arbitration risk of the company posting the order ('unknown': a person or not checked) */
+            employerRisk?: {
+                /** @description Plain explanation in the caller's language */
+                explanation: string;
+                level: "low" | "medium" | "high" | "unknown";
+            };
             /** Format: date-time */
             endsAt: string;
             id: string;

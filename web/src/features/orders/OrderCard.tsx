@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
-import { Card, Tag } from 'antd';
+import { Card, Tag, Tooltip } from 'antd';
 import { ClockCircleOutlined, EnvironmentOutlined, StarFilled } from '@ant-design/icons';
 import { useI18n } from '../../app/i18n.tsx';
-import { STATUS_COLOR, distance, statusKey, yuan } from './format.ts';
+import { RISK_COLOR, STATUS_COLOR, distance, statusKey, yuan } from './format.ts';
 
 export interface CardOrder {
   id: string;
@@ -18,6 +18,7 @@ export interface CardOrder {
   distanceM?: number | null;
   storeRating?: number | null;
   storeRatingCount?: number;
+  employerRisk?: { level: 'low' | 'medium' | 'high' | 'unknown'; explanation: string };
 }
 
 /** One order in a list: store, time, pay, status (and distance and store rating in the marketplace). */
@@ -40,6 +41,13 @@ export function OrderCard({ o, typeName }: { o: CardOrder; typeName: (code: stri
         <div style={{ marginTop: 4 }}>
           <Tag>{typeName(o.typeCode)}</Tag>
           {o.status && <Tag color={STATUS_COLOR[o.status]}>{t(statusKey(o.status))}</Tag>}
+          {o.employerRisk && o.employerRisk.level !== 'unknown' && (
+            <Tooltip title={o.employerRisk.explanation}>
+              <Tag color={RISK_COLOR[o.employerRisk.level]} data-testid="employer-risk">
+                {t(`orders.risk.${o.employerRisk.level}`)}
+              </Tag>
+            </Tooltip>
+          )}
           {o.storeRating != null && (
             <Tag icon={<StarFilled style={{ color: '#f59e0b' }} />}>
               {o.storeRating.toFixed(1)} ({o.storeRatingCount})

@@ -24,7 +24,7 @@ import { useI18n } from '../../app/i18n.tsx';
 import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
-import { STATUS_COLOR, distance, locate, statusKey, yuan } from './format.ts';
+import { RISK_COLOR, STATUS_COLOR, distance, locate, statusKey, yuan } from './format.ts';
 import type { MessageKey } from '../../app/dictionary.ts';
 
 type Order = ResponseOf<'/api/v1/orders/{id}', 'get'>;
@@ -196,6 +196,14 @@ export function OrderDetailPage() {
               ) : (
                 t('orders.noRating')
               )}
+            </Descriptions.Item>
+          )}
+          {order.employerRisk && (
+            <Descriptions.Item label={t('orders.employerRisk')}>
+              <Tag color={RISK_COLOR[order.employerRisk.level]} data-testid="employer-risk">
+                {t(`orders.risk.${order.employerRisk.level}`)}
+              </Tag>
+              <span style={{ color: '#64748b' }}>{order.employerRisk.explanation}</span>
             </Descriptions.Item>
           )}
           {order.minCertLevel && (

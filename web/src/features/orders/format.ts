@@ -36,3 +36,6 @@ export function locate(): Promise<{ lat: number; lng: number } | null> {
     );
   });
 }
+
+/** Employer labor-arbitration risk levels as tags. */
+export const RISK_COLOR: Record<string, string> = { low: 'green', medium: 'orange', high: 'red', unknown: 'default' };
