@@ -1,4 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
+import { createAlipayGateway, type AlipayGateway } from './alipay.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -191,6 +192,8 @@ export interface PaymentChannelEmulator {
   pay(outTradeNo: string): Promise<void>;
   readonly deliveries: DeliveryRecord[];
   now(): number;
+  /** The Alipay gateway at `/alipay/gateway.do` (app key = the merchant key, "Alipay" key = the platform key). */
+  readonly alipay: AlipayGateway;
 }
 
 class ApiError extends Error {
@@ -221,6 +224,7 @@ export function createPaymentChannelEmulator(opts: EmulatorOptions = {}): Paymen
   const now = () => baseNow() + offset;
   const switches: Switches = defaultSwitches();
   const merchantKey = publicKeyOfCert(keys.merchant.certificatePem);
+  const alipay = createAlipayGateway({ appPublicKey: merchantKey, alipayPrivateKeyPem: keys.platform.privateKeyPem, now: () => now() });
   const trades = new Map<string, Trade>();
   const tradesByToken = new Map<string, Trade>();
   const refunds = new Map<string, Refund>();
@@ -876,6 +880,7 @@ ${
     try {
       const rawBody = await readBody(req);
       if (path.startsWith('/v3/')) return await merchantApi(req, res, path, u.searchParams, rawBody, requestId);
+      if (path === '/alipay/gateway.do') return await alipay.handle(res, rawBody, u.searchParams);
 
       // The page the payer's phone opens after scanning `weixin://wxpay/bizpayurl?pr=<token>`.
       let m: RegExpExecArray | null;
@@ -970,6 +975,7 @@ ${
       await runDue();
     },
     deliveries,
+    alipay,
     now,
   };
   return api;

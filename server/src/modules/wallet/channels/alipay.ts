@@ -1,0 +1,177 @@
+import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { ChannelError, type ChannelNotification, type ChannelPayment, type PaymentChannel } from './channel.ts';
+
+export interface AlipayConfig {
+  appId: string;
+  /** The app's RSA private key (PKCS#8 PEM) that signs requests. */
+  appPrivateKeyPem: string;
+  /** Alipay's public key (PEM, or an X.509 certificate) that verifies responses and notifications. */
+  alipayPublicKeyPem: string;
+  /** `https://openapi.alipay.com/gateway.do` in production; the emulator's `/alipay/gateway.do` in development. */
+  gatewayUrl: string;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+const fenOf = (s: string): number => {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) throw new ChannelError('BAD_RESPONSE', `not an amount: ${s}`);
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+};
+const cst = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+const fromCst = (s: string | undefined) => (s ? new Date(`${s.replace(' ', 'T')}+08:00`) : null);
+
+/** Sorted `k=v` pairs joined by `&` (empty values and excluded keys left out): what RSA2 signs. */
+export function alipaySignContent(params: Record<string, string>, exclude: string[] = ['sign']): string {
+  return Object.keys(params)
+    .filter((k) => !exclude.includes(k) && params[k] !== undefined && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+}
+
+/**
+ * Alipay open API (RSA2) behind the PaymentChannel interface: face-to-face precreate (QR code), query,
+ * close, refund, and the asynchronous notification verified over the sorted parameters (the caller
+ * answers `success`). Payouts and the downloadable bill are not implemented for this channel.
+ */
+export class AlipayChannel implements PaymentChannel {
+  readonly name = 'alipay';
+  readonly #c: AlipayConfig;
+  readonly #alipayKey: KeyObject;
+
+  constructor(c: AlipayConfig) {
+    this.#c = c;
+    this.#alipayKey = createPublicKey(c.alipayPublicKeyPem);
+  }
+
+  async #call(method: string, biz: Record<string, unknown>, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const params: Record<string, string> = {
+      app_id: this.#c.appId,
+      method,
+      format: 'JSON',
+      charset: 'utf-8',
+      sign_type: 'RSA2',
+      timestamp: cst((this.#c.now ?? Date.now)()),
+      version: '1.0',
+      biz_content: JSON.stringify(biz),
+      ...extra,
+    };
+    params.sign = createSign('RSA-SHA256').update(alipaySignContent(params), 'utf8').sign(this.#c.appPrivateKeyPem, 'base64');
+    let text: string;
+    try {
+      const r = await fetch(this.#c.gatewayUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(this.#c.timeoutMs ?? 10_000),
+      });
+      text = await r.text();
+      if (r.status !== 200) throw new ChannelError('HTTP_ERROR', `HTTP ${r.status}`, r.status);
+    } catch (err) {
+      if (err instanceof ChannelError) throw err;
+      throw new ChannelError('NETWORK_ERROR', (err as Error).message);
+    }
+    // The signature covers the raw `<method>_response` object exactly as sent.
+    const key = `"${method.replace(/\./g, '_')}_response":`;
+    const start = text.indexOf(key);
+    const signAt = text.lastIndexOf(',"sign":"');
+    if (start < 0 || signAt < 0) throw new ChannelError('BAD_RESPONSE', 'unexpected gateway response');
+    const raw = text.slice(start + key.length, signAt);
+    const sig = (JSON.parse(text) as { sign: string }).sign;
+    if (!createVerify('RSA-SHA256').update(raw, 'utf8').verify(this.#alipayKey, sig, 'base64')) {
+      throw new ChannelError('SIGNATURE_INVALID', 'the gateway response signature does not verify');
+    }
+    const body = JSON.parse(raw) as Record<string, string>;
+    if (body.code !== '10000') {
+      const sub = body.sub_code ?? body.code ?? 'UNKNOWN';
+      throw new ChannelError(sub === 'ACQ.TRADE_NOT_EXIST' ? 'ORDER_NOT_EXIST' : sub, body.sub_msg ?? body.msg ?? '', 400);
+    }
+    return body;
+  }
+
+  async createPayment(o: { outTradeNo: string; amountFen: number; description: string; expiresAt: Date; notifyUrl: string }) {
+    const minutes = Math.max(1, Math.ceil((o.expiresAt.getTime() - (this.#c.now ?? Date.now)()) / 60_000));
+    const r = await this.#call(
+      'alipay.trade.precreate',
+      { out_trade_no: o.outTradeNo, total_amount: yuan(o.amountFen), subject: o.description, timeout_express: `${minutes}m` },
+      { notify_url: o.notifyUrl },
+    );
+    return { codeUrl: r.qr_code!, payUrl: null };
+  }
+
+  async queryPayment(outTradeNo: string): Promise<ChannelPayment> {
+    const r = await this.#call('alipay.trade.query', { out_trade_no: outTradeNo });
+    const state =
+      r.trade_status === 'TRADE_SUCCESS' || r.trade_status === 'TRADE_FINISHED'
+        ? 'paid'
+        : r.trade_status === 'TRADE_CLOSED'
+          ? 'closed'
+          : 'pending';
+    return {
+      outTradeNo,
+      state,
+      amountFen: fenOf(r.total_amount ?? '0'),
+      transactionId: r.trade_no ?? null,
+      paidAt: fromCst(r.send_pay_date),
+    };
+  }
+
+  async closePayment(outTradeNo: string): Promise<void> {
+    try {
+      await this.#call('alipay.trade.close', { out_trade_no: outTradeNo });
+    } catch (err) {
+      // Same meaning as WeChat Pay's ORDERPAID: the payer paid at the last moment.
+      if (err instanceof ChannelError && err.code === 'ACQ.TRADE_STATUS_ERROR') throw new ChannelError('ORDERPAID', err.message, 400);
+      throw err;
+    }
+  }
+
+  async refund(o: { outTradeNo: string; outRefundNo: string; amountFen: number; totalFen: number; reason: string }) {
+    const r = await this.#call('alipay.trade.refund', {
+      out_trade_no: o.outTradeNo,
+      out_request_no: o.outRefundNo,
+      refund_amount: yuan(o.amountFen),
+      refund_reason: o.reason,
+    });
+    return { status: r.fund_change === 'Y' ? ('success' as const) : ('processing' as const) };
+  }
+
+  async transfer(): Promise<void> {
+    throw new ChannelError('NOT_SUPPORTED', 'payouts through Alipay are not implemented');
+  }
+
+  async queryTransfer(): Promise<{ status: 'processing' | 'success' | 'failed'; failReason: string | null }> {
+    throw new ChannelError('NOT_SUPPORTED', 'payouts through Alipay are not implemented');
+  }
+
+  /** Verifies an async notification (form body) with Alipay's key over the sorted parameters without sign/sign_type. */
+  async openNotification(_headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<ChannelNotification> {
+    const params = Object.fromEntries(new URLSearchParams(rawBody)) as Record<string, string>;
+    const sig = params.sign;
+    if (!sig || params.sign_type !== 'RSA2') throw new ChannelError('SIGNATURE_INVALID', 'unsigned notification');
+    const ok = createVerify('RSA-SHA256')
+      .update(alipaySignContent(params, ['sign', 'sign_type']), 'utf8')
+      .verify(this.#alipayKey, sig, 'base64');
+    if (!ok) throw new ChannelError('SIGNATURE_INVALID', 'the notification signature does not verify');
+    const status = params.trade_status;
+    if (!params.out_trade_no || !status) return { kind: 'other', eventId: params.notify_id ?? '', eventType: params.notify_type ?? '' };
+    return {
+      kind: 'payment',
+      eventId: params.notify_id ?? '',
+      payment: {
+        outTradeNo: params.out_trade_no,
+        state: status === 'TRADE_SUCCESS' || status === 'TRADE_FINISHED' ? 'paid' : status === 'TRADE_CLOSED' ? 'closed' : 'pending',
+        amountFen: fenOf(params.total_amount ?? '0'),
+        transactionId: params.trade_no ?? null,
+        paidAt: fromCst(params.gmt_payment),
+      },
+    };
+  }
+
+  /** The Alipay bill download (alipay.data.dataservice.bill.downloadurl.query) is not implemented. */
+  async tradeBill(): Promise<{ csv: string } | null> {
+    return null;
+  }
+}
