@@ -259,7 +259,8 @@ describe('onboarding journeys', { timeout: 180_000 }, () => {
         await loginUi(staff, 'reviewer@demo.dingban.local', DEMO_PASSWORD, 'DINGBANDEMOTOTPSECRETAAAAAAAAAAA');
         await staff.getByRole('menuitem', { name: '实名审核' }).click();
         await staff.locator('[data-testid^=review-open-]').first().click();
-        await staff.getByTestId('kyc-doc-image').first().waitFor();
+        // Both ID photos load (each through the authorised, audited endpoint).
+        await staff.getByTestId('kyc-doc-image').nth(1).waitFor();
         assert.equal(await staff.getByTestId('kyc-doc-image').count(), 2);
         await shot(staff, 'kyc-review');
         await staff.getByTestId('kyc-approve').click();
