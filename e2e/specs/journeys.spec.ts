@@ -310,11 +310,7 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       await loginUi(otherPage, phoneNo, PASSWORD);
       await journey('sessions', phone, async (page) => {
         await loginUi(page, phoneNo, PASSWORD);
-        await page
-          .getByRole('tab', { name: '我的' })
-          .or(page.getByRole('link', { name: '我的' }))
-          .first()
-          .click();
+        await page.locator('nav.tabbar').getByRole('link', { name: '我的' }).click();
         await page.getByTestId('tab-security').click();
         const rows = page.getByTestId('sessions').locator('.ant-list-item');
         const count = () => page.evaluate(() => document.querySelectorAll('[data-testid=sessions] .ant-list-item').length);
