@@ -2,12 +2,13 @@
 // served by a real server process on an embedded database. Screenshots go to docs/screenshots/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWeb, freePort, latestCode, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
 import { desktop, launch, phone } from '../lib/browser.ts';
 import { totp } from '../lib/totp.ts';
 import { creditCodeCheckChar } from '../../server/src/modules/accounts/credit-code.ts';
+import { runJourney, loginUi } from '../lib/journey.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -17,26 +18,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // antd motion is ~300 ms; this only affects the picture, never an assertion
   await page.screenshot({ path: `${shots}${name}.png` });
 }
-const artifacts = root + 'e2e/artifacts/';
 
-/** Runs a journey in a fresh context; on failure keeps a screenshot and the page's console in e2e/artifacts/. */
-async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
-  const ctx = await make(browser, server.url);
-  const page = await ctx.newPage();
-  const consoleLines: string[] = [];
-  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-  try {
-    await body(page);
-  } catch (err) {
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
-    writeFileSync(`${artifacts}${name}.log`, consoleLines.join('\n') + '\n--- server ---\n' + server.output());
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
+const journey = (name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) =>
+  runJourney(browser, server, name, make, body);
 
 let server: RunningPlatform;
 let browser: Browser;
@@ -73,13 +57,6 @@ async function registerByApi(phoneNo: string, password: string): Promise<string>
 }
 
 /** Logs in through the login page with phone/e-mail and password and waits for the home page. */
-async function loginUi(page: Page, identifier: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('identifier').fill(identifier);
-  await page.getByTestId('password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('home-hero').waitFor();
-}
 
 describe('browser journeys', { timeout: 240_000 }, () => {
   before(async () => {
@@ -324,10 +301,14 @@ describe('browser journeys', { timeout: 240_000 }, () => {
           .filter({ hasText: 'Chrome · Linux' })
           .getByRole('button', { name: /下\s*线/ })
           .click();
-        await page
-          .locator('.ant-popconfirm')
-          .getByRole('button', { name: /确\s*定|OK/ })
-          .click();
+        // Under a loaded CI machine the confirm can land during the popover's entry animation and be lost:
+        // wait for the DELETE itself, and confirm once more if it never went out.
+        const confirm = page.locator('.ant-popconfirm').getByRole('button', { name: /确\s*定|OK/ });
+        const ended = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes('/api/v1/me/sessions/'), {
+          timeout: 10_000,
+        });
+        await confirm.click();
+        await ended.catch(() => confirm.click({ timeout: 5_000 }));
         await page.waitForFunction((n) => document.querySelectorAll('[data-testid=sessions] .ant-list-item').length === n - 1, before);
         assert.equal(await rows.filter({ hasText: 'Chrome · Linux' }).count(), 0);
       });

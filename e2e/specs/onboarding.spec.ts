@@ -12,6 +12,7 @@ import { desktop, launch, phone } from '../lib/browser.ts';
 import { totp } from '../lib/totp.ts';
 import { idCheckChar } from '../../server/src/modules/identity/checksums.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
+import { runJourney } from '../lib/journey.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -20,7 +21,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // antd motion; only affects the picture, never an assertion
   await page.screenshot({ path: `${shots}onboarding-${name}.png` });
 }
-const artifacts = root + 'e2e/artifacts/';
 
 let server: RunningPlatform;
 let emu: PaymentChannelEmulator;
@@ -51,23 +51,10 @@ function answerKey(): Map<string, { kind: string; correct: string[]; options: st
   return key;
 }
 
-async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
-  const ctx = await make(browser, server.url);
-  const page = await ctx.newPage();
-  const lines: string[] = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
-  try {
-    await body(page);
-  } catch (err) {
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
-    writeFileSync(`${artifacts}${name}.log`, lines.join('\n') + '\n--- server ---\n' + server.output());
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
+const artifacts = root + 'e2e/artifacts/';
+
+const journey = (name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) =>
+  runJourney(browser, server, name, make, body);
 
 async function registerByApi(phoneNo: string): Promise<void> {
   const post = (path: string, body: unknown) =>

@@ -14,6 +14,7 @@ import { buildWeb, root, startPlatform, type RunningPlatform } from '../lib/plat
 import { desktop, launch, phone } from '../lib/browser.ts';
 import { totp } from '../lib/totp.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
+import { runJourney, loginUi } from '../lib/journey.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -22,7 +23,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // antd motion; only affects the picture, never an assertion
   await page.screenshot({ path: `${shots}orders-${name}.png` });
 }
-const artifacts = root + 'e2e/artifacts/';
 
 let server: RunningPlatform;
 let browser: Browser;
@@ -32,31 +32,8 @@ const OWNER = '13800000002';
 const COURIER = '13800000001';
 let orderNo = '';
 
-async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
-  const ctx = await make(browser, server.url);
-  const page = await ctx.newPage();
-  const lines: string[] = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
-  try {
-    await body(page);
-  } catch (err) {
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
-    writeFileSync(`${artifacts}${name}.log`, lines.join('\n') + '\n--- server ---\n' + server.output());
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
-
-async function loginUi(page: Page, identifier: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('identifier').fill(identifier);
-  await page.getByTestId('password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('home-hero').waitFor();
-}
+const journey = (name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) =>
+  runJourney(browser, server, name, make, body);
 
 /** Picks an option of an antd Select by typing part of it (searchable selects) and clicking its exact title. */
 async function pick(page: Page, testId: string, title: string, type?: string): Promise<void> {

@@ -6,13 +6,14 @@
 // docs/screenshots/risk-*.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWeb, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
 import { desktop, launch } from '../lib/browser.ts';
 import { totp } from '../lib/totp.ts';
 import { createArbitrationProvider, type ArbitrationProvider } from '../../emulators/arbitration-provider/src/server.ts';
 import { completeCreditCode } from '../../emulators/arbitration-provider/src/credit-code.ts';
+import { runJourney } from '../lib/journey.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -21,7 +22,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // antd motion; only affects the picture, never an assertion
   await page.screenshot({ path: `${shots}risk-${name}.png` });
 }
-const artifacts = root + 'e2e/artifacts/';
 
 let server: RunningPlatform;
 let browser: Browser;
@@ -33,23 +33,8 @@ const COMPANY = '上海欠薪物流有限公司';
 const daysAgo = (days: number) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() - days * 86_400_000));
 
-async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
-  const ctx = await make(browser, server.url);
-  const page = await ctx.newPage();
-  const lines: string[] = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
-  try {
-    await body(page);
-  } catch (err) {
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
-    writeFileSync(`${artifacts}${name}.log`, lines.join('\n') + '\n--- server ---\n' + server.output());
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
+const journey = (name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) =>
+  runJourney(browser, server, name, make, body);
 
 describe('risk journeys', { timeout: 120_000 }, () => {
   before(async () => {

@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWeb, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
 import { launch, phone } from '../lib/browser.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
+import { runJourney, loginUi } from '../lib/journey.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -20,7 +21,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // antd motion; only affects the picture, never an assertion
   await page.screenshot({ path: `${shots}wallet-${name}.png` });
 }
-const artifacts = root + 'e2e/artifacts/';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 let server: RunningPlatform;
@@ -30,31 +30,8 @@ const DEMO_PASSWORD = 'Dingban#Demo2026';
 const OWNER = '13800000002';
 const COURIER = '13800000001';
 
-async function journey(name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) {
-  const ctx = await make(browser, server.url);
-  const page = await ctx.newPage();
-  const lines: string[] = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
-  try {
-    await body(page);
-  } catch (err) {
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true }).catch(() => undefined);
-    writeFileSync(`${artifacts}${name}.log`, lines.join('\n') + '\n--- server ---\n' + server.output());
-    throw err;
-  } finally {
-    await ctx.close();
-  }
-}
-
-async function loginUi(page: Page, identifier: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('identifier').fill(identifier);
-  await page.getByTestId('password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('home-hero').waitFor();
-}
+const journey = (name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) =>
+  runJourney(browser, server, name, make, body);
 
 /** Money for the courier's withdrawal: a top-up paid at the emulated channel (the owner's journey does it through the UI). */
 async function topUpByApi(page: Page, amountFen: number): Promise<void> {
