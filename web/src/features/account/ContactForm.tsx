@@ -1,11 +1,10 @@
 import { useState } from 'react';
-import { App as AntApp, Button, Form, Input, Segmented } from 'antd';
-import { MailOutlined, MobileOutlined } from '@ant-design/icons';
+import { App as AntApp, Button, Form, Input } from 'antd';
 import { api, call } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { useSession } from '../../app/session.tsx';
-import { CodeButton } from '../auth/CodeButton.tsx';
-import { EMAIL_RE, PHONE_RE, type Channel } from '../auth/validation.ts';
+import { ChannelDestination, CodeField } from '../auth/fields.tsx';
+import type { Channel } from '../auth/validation.ts';
 
 interface Fields {
   destination: string;
@@ -40,45 +39,20 @@ export function ContactForm() {
 
   return (
     <Form form={form} layout="vertical" onFinish={submit} requiredMark={false}>
-      <Form.Item>
-        <Segmented<Channel>
-          value={channel}
-          onChange={(c) => {
-            setChannel(c);
-            form.setFieldValue('destination', '');
-          }}
-          options={[
-            { value: 'sms', label: t('auth.channelSms'), icon: <MobileOutlined /> },
-            { value: 'email', label: t('auth.channelEmail'), icon: <MailOutlined /> },
-          ]}
-        />
-      </Form.Item>
-      <Form.Item
-        name="destination"
+      <ChannelDestination
+        form={form}
+        channel={channel}
+        onChannel={setChannel}
         label={channel === 'sms' ? t('me.newPhone') : t('me.newEmail')}
-        rules={[
-          { required: true, message: t('common.required') },
-          channel === 'sms'
-            ? { pattern: PHONE_RE, message: t('auth.phoneInvalid') }
-            : { pattern: EMAIL_RE, message: t('auth.emailInvalid') },
-        ]}
-      >
-        <Input inputMode={channel === 'sms' ? 'tel' : 'email'} />
-      </Form.Item>
-      <Form.Item label={t('auth.code')} required>
-        <div style={{ display: 'flex', gap: 8 }}>
-          <Form.Item name="code" noStyle rules={[{ required: true, message: t('common.required') }]}>
-            <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" />
-          </Form.Item>
-          <CodeButton
-            purpose="change_contact"
-            target={async () => {
-              const { destination } = await form.validateFields(['destination']);
-              return { channel, destination };
-            }}
-          />
-        </div>
-      </Form.Item>
+      />
+      <CodeField
+        purpose="change_contact"
+        testIds={false}
+        target={async () => {
+          const { destination } = await form.validateFields(['destination']);
+          return { channel, destination };
+        }}
+      />
       <Form.Item name="password" label={t('me.currentPassword')} rules={[{ required: true, message: t('common.required') }]}>
         <Input.Password autoComplete="current-password" />
       </Form.Item>

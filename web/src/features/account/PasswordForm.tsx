@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { App as AntApp, Button, Form, Input } from 'antd';
 import { api, call } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
-import { passwordOk } from '../auth/validation.ts';
+import { NewPasswordFields } from '../auth/fields.tsx';
 
 interface Fields {
   currentPassword: string;
@@ -35,31 +35,7 @@ export function PasswordForm() {
       <Form.Item name="currentPassword" label={t('me.currentPassword')} rules={[{ required: true, message: t('common.required') }]}>
         <Input.Password autoComplete="current-password" />
       </Form.Item>
-      <Form.Item
-        name="newPassword"
-        label={t('auth.newPassword')}
-        extra={t('auth.passwordRule')}
-        rules={[
-          { required: true, message: t('common.required') },
-          { validator: async (_r, v: string) => (!v || passwordOk(v) ? undefined : Promise.reject(new Error(t('auth.passwordRule')))) },
-        ]}
-      >
-        <Input.Password autoComplete="new-password" />
-      </Form.Item>
-      <Form.Item
-        name="confirm"
-        label={t('auth.passwordConfirm')}
-        dependencies={['newPassword']}
-        rules={[
-          { required: true, message: t('common.required') },
-          ({ getFieldValue }) => ({
-            validator: async (_r, v: string) =>
-              !v || v === getFieldValue('newPassword') ? undefined : Promise.reject(new Error(t('auth.passwordMismatch'))),
-          }),
-        ]}
-      >
-        <Input.Password autoComplete="new-password" />
-      </Form.Item>
+      <NewPasswordFields name="newPassword" label={t('auth.newPassword')} />
       <Button type="primary" htmlType="submit" loading={busy}>
         {t('me.changePassword')}
       </Button>

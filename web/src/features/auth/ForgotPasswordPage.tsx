@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { Alert, App as AntApp, Button, Form, Input, Typography } from 'antd';
-import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import { UserOutlined } from '@ant-design/icons';
 import { api, call } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
-import { CodeButton } from './CodeButton.tsx';
-import { channelOf, passwordOk } from './validation.ts';
+import { CodeField, NewPasswordFields, identifierTarget } from './fields.tsx';
+import { channelOf } from './validation.ts';
 
 interface Fields {
   identifier: string;
@@ -59,46 +59,8 @@ export function ForgotPasswordPage() {
         >
           <Input prefix={<UserOutlined />} autoComplete="username" data-testid="identifier" />
         </Form.Item>
-        <Form.Item label={t('auth.code')} required>
-          <div style={{ display: 'flex', gap: 8 }}>
-            <Form.Item name="code" noStyle rules={[{ required: true, message: t('common.required') }]}>
-              <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" data-testid="code" />
-            </Form.Item>
-            <CodeButton
-              purpose="reset"
-              target={async () => {
-                const { identifier } = await form.validateFields(['identifier']);
-                const channel = channelOf(identifier);
-                return channel ? { channel, destination: identifier.trim() } : undefined;
-              }}
-            />
-          </div>
-        </Form.Item>
-        <Form.Item
-          name="newPassword"
-          label={t('auth.newPassword')}
-          extra={t('auth.passwordRule')}
-          rules={[
-            { required: true, message: t('common.required') },
-            { validator: async (_r, v: string) => (!v || passwordOk(v) ? undefined : Promise.reject(new Error(t('auth.passwordRule')))) },
-          ]}
-        >
-          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" data-testid="new-password" />
-        </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t('auth.passwordConfirm')}
-          dependencies={['newPassword']}
-          rules={[
-            { required: true, message: t('common.required') },
-            ({ getFieldValue }) => ({
-              validator: async (_r, v: string) =>
-                !v || v === getFieldValue('newPassword') ? undefined : Promise.reject(new Error(t('auth.passwordMismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" data-testid="confirm" />
-        </Form.Item>
+        <CodeField purpose="reset" target={identifierTarget(form, 'identifier')} />
+        <NewPasswordFields name="newPassword" label={t('auth.newPassword')} icons testId="new-password" />
         <Button type="primary" htmlType="submit" block loading={busy} data-testid="reset-submit">
           {t('common.submit')}
         </Button>

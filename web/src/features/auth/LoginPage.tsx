@@ -6,7 +6,7 @@ import { api, call, ApiError } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { useSession } from '../../app/session.tsx';
 import { Captcha } from './Captcha.tsx';
-import { CodeButton } from './CodeButton.tsx';
+import { CodeField, identifierTarget } from './fields.tsx';
 import { HelpTip } from '../../app/HelpTip.tsx';
 import { channelOf } from './validation.ts';
 
@@ -112,21 +112,7 @@ export function LoginPage() {
             <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="password" />
           </Form.Item>
         ) : (
-          <Form.Item label={t('auth.code')} required>
-            <div style={{ display: 'flex', gap: 8 }}>
-              <Form.Item name="code" noStyle rules={[{ required: true, message: t('common.required') }]}>
-                <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" data-testid="code" />
-              </Form.Item>
-              <CodeButton
-                purpose="login"
-                target={async () => {
-                  const { identifier } = await form.validateFields(['identifier']);
-                  const channel = channelOf(identifier);
-                  return channel ? { channel, destination: identifier.trim() } : undefined;
-                }}
-              />
-            </div>
-          </Form.Item>
+          <CodeField purpose="login" target={identifierTarget(form, 'identifier')} />
         )}
         {needTotp && (
           <Form.Item

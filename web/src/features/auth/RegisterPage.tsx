@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { Alert, App as AntApp, Button, Checkbox, Form, Input, Segmented, Tabs, Typography } from 'antd';
-import { BankOutlined, LockOutlined, MailOutlined, MobileOutlined, UserOutlined } from '@ant-design/icons';
+import { Alert, App as AntApp, Button, Checkbox, Form, Input, Tabs, Typography } from 'antd';
+import { BankOutlined, UserOutlined } from '@ant-design/icons';
 import { api, call } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { useSession } from '../../app/session.tsx';
-import { CodeButton } from './CodeButton.tsx';
+import { ChannelDestination, CodeField, NewPasswordFields } from './fields.tsx';
 import { HelpTip } from '../../app/HelpTip.tsx';
-import { CREDIT_CODE_RE, EMAIL_RE, PHONE_RE, passwordOk, type Channel } from './validation.ts';
+import { CREDIT_CODE_RE, type Channel } from './validation.ts';
 
 type Kind = 'person' | 'enterprise';
 interface Fields {
@@ -77,59 +77,28 @@ export function RegisterPage() {
       </Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="register-error" />}
       <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} size="large">
-        <Form.Item>
-          <Segmented<Channel>
-            block
-            value={channel}
-            onChange={(c) => {
-              setChannel(c);
-              form.setFieldValue('destination', '');
-            }}
-            options={[
-              { value: 'sms', label: t('auth.channelSms'), icon: <MobileOutlined /> },
-              { value: 'email', label: t('auth.channelEmail'), icon: <MailOutlined /> },
-            ]}
-          />
-        </Form.Item>
-        <Form.Item
-          name="destination"
+        <ChannelDestination
+          form={form}
+          channel={channel}
+          onChannel={setChannel}
           label={channel === 'sms' ? t('auth.phone') : t('auth.email')}
-          rules={[
-            { required: true, message: t('common.required') },
-            channel === 'sms'
-              ? { pattern: PHONE_RE, message: t('auth.phoneInvalid') }
-              : { pattern: EMAIL_RE, message: t('auth.emailInvalid') },
-          ]}
-        >
-          <Input
-            prefix={channel === 'sms' ? <MobileOutlined /> : <MailOutlined />}
-            inputMode={channel === 'sms' ? 'tel' : 'email'}
-            autoComplete={channel === 'sms' ? 'tel' : 'email'}
-            data-testid="destination"
-          />
-        </Form.Item>
-        <Form.Item
+          block
+          icons
+          testIds
+        />
+        <CodeField
+          purpose="register"
           label={
             <>
               {t('auth.code')}
               <HelpTip text={t('auth.codeHelp')} />
             </>
           }
-          required
-        >
-          <div style={{ display: 'flex', gap: 8 }}>
-            <Form.Item name="code" noStyle rules={[{ required: true, message: t('common.required') }]}>
-              <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" data-testid="code" />
-            </Form.Item>
-            <CodeButton
-              purpose="register"
-              target={async () => {
-                const { destination } = await form.validateFields(['destination']);
-                return { channel, destination };
-              }}
-            />
-          </div>
-        </Form.Item>
+          target={async () => {
+            const { destination } = await form.validateFields(['destination']);
+            return { channel, destination };
+          }}
+        />
         {kind === 'enterprise' && (
           <>
             <Form.Item
@@ -164,31 +133,7 @@ export function RegisterPage() {
         >
           <Input prefix={<UserOutlined />} autoComplete="nickname" data-testid="display-name" />
         </Form.Item>
-        <Form.Item
-          name="password"
-          label={t('auth.password')}
-          extra={t('auth.passwordRule')}
-          rules={[
-            { required: true, message: t('common.required') },
-            { validator: async (_r, v: string) => (!v || passwordOk(v) ? undefined : Promise.reject(new Error(t('auth.passwordRule')))) },
-          ]}
-        >
-          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" data-testid="password" />
-        </Form.Item>
-        <Form.Item
-          name="confirm"
-          label={t('auth.passwordConfirm')}
-          dependencies={['password']}
-          rules={[
-            { required: true, message: t('common.required') },
-            ({ getFieldValue }) => ({
-              validator: async (_r, v: string) =>
-                !v || v === getFieldValue('password') ? undefined : Promise.reject(new Error(t('auth.passwordMismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password prefix={<LockOutlined />} autoComplete="new-password" data-testid="confirm" />
-        </Form.Item>
+        <NewPasswordFields name="password" label={t('auth.password')} icons testId="password" />
         <Form.Item
           name="agree"
           valuePropName="checked"
