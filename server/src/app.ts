@@ -9,6 +9,7 @@ import type { Platform } from './platform/platform.ts';
 import type { Module } from './platform/module.ts';
 import { problems, Timestamp } from './platform/schemas.ts';
 import { modules as allModules } from './modules/index.ts';
+import { registerDevTime } from './platform/dev-time.ts';
 
 /**
  * Builds the whole platform on top of the given machinery: platform routes (health, metrics, dev
@@ -61,6 +62,8 @@ export async function buildApp(p: Platform, modules: Module[] = allModules): Pro
   });
 
   if (p.config.env !== 'production') {
+    // Development only: move the clock and run the scheduled sweeps now (docs/operations.md "Dev clock").
+    registerDevTime(app, p);
     // Development only: what would have gone out by SMS or e-mail. Absent in production builds.
     app.get(
       '/api/v1/dev/outbox',

@@ -184,6 +184,18 @@ export class Jobs {
     return [...this.#defs.keys()];
   }
 
+  /** The jobs that run on a schedule (cron), e.g. deadline sweeps. */
+  get scheduledJobNames(): string[] {
+    return [...this.#defs].filter(([, d]) => d.cron).map(([name]) => name);
+  }
+
+  /** Runs a declared job's handler now, in this process, outside the queue (the dev tools' "run the sweeps now"). */
+  async runNow(name: string, data: object = {}): Promise<void> {
+    const def = this.#defs.get(name);
+    if (!def) throw new Error(`no handler for job ${name}`);
+    await def.handler(data);
+  }
+
   /** Stops taking jobs and waits for the ones in flight. */
   async stop(): Promise<void> {
     if (!this.#booted) return;
