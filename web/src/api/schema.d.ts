@@ -879,6 +879,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dev/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dev clock: the server’s "now" (not in production) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            adjustable: boolean;
+                            /** Format: date-time */
+                            now: string;
+                            /** @description How far this process is ahead of the system clock */
+                            offsetMs: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Dev clock: move this server’s time forward (not in production) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        advanceMs: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            adjustable: boolean;
+                            /** Format: date-time */
+                            now: string;
+                            /** @description How far this process is ahead of the system clock */
+                            offsetMs: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dev/jobs/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dev jobs: run scheduled jobs (e.g. orders.sweep) now against the server’s clock, then the jobs they queued (not in production) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        jobs: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Queued jobs run after them */
+                            followUps: number;
+                            ran: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/notifications/test": {
         parameters: {
             query?: never;
@@ -4416,7 +4563,7 @@ export interface paths {
                                 toStatus: string;
                             }[];
                             orderId: string;
-                            status: "pending_payment" | "published" | "taken" | "checked_in" | "checked_out" | "completed" | "settled" | "closed" | "cancelled" | "no_show" | "disputed";
+                            status: "pending_payment" | "published" | "taken" | "checked_in" | "checked_out" | "completed" | "settled" | "closed" | "cancelled" | "no_show" | "disputed" | "held_for_review";
                         };
                     };
                 };
@@ -4586,7 +4733,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     role: "owner" | "courier";
-                    status?: ("pending_payment" | "published" | "taken" | "checked_in" | "checked_out" | "completed" | "settled" | "closed" | "cancelled" | "no_show" | "disputed")[];
+                    status?: ("pending_payment" | "published" | "taken" | "checked_in" | "checked_out" | "completed" | "settled" | "closed" | "cancelled" | "no_show" | "disputed" | "held_for_review")[];
                 };
                 header?: never;
                 path?: never;
@@ -5639,6 +5786,412 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/order-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Review queue: orders held because their company is at high risk, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    status?: "pending" | "released" | "rejected" | "expired" | "withdrawn";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                caseCount: number;
+                                companyName: string;
+                                creditCode: string;
+                                decidedAt: string | null;
+                                decisionReason: string | null;
+                                /** @description Why the order is held, in the caller's language */
+                                explanation: string;
+                                /** Format: date-time */
+                                heldAt: string;
+                                latestCase: {
+                                    filedDate: string;
+                                    title: string;
+                                } | null;
+                                orderId: string;
+                                orderNo: string;
+                                payFen: number;
+                                respondedAt: string | null;
+                                response: string | null;
+                                score: number;
+                                /** Format: date-time */
+                                startsAt: string;
+                                status: "pending" | "released" | "rejected" | "expired" | "withdrawn";
+                                storeName: string;
+                                totalAmountFen: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/order-holds/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's risk review: why it is held, the owner's reply, the decision (owner or risk staff) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseCount: number;
+                            companyName: string;
+                            creditCode: string;
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** @description Why the order is held, in the caller's language */
+                            explanation: string;
+                            /** Format: date-time */
+                            heldAt: string;
+                            latestCase: {
+                                filedDate: string;
+                                title: string;
+                            } | null;
+                            orderId: string;
+                            orderNo: string;
+                            payFen: number;
+                            respondedAt: string | null;
+                            response: string | null;
+                            score: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            status: "pending" | "released" | "rejected" | "expired" | "withdrawn";
+                            storeName: string;
+                            totalAmountFen: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/order-holds/{orderId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release (→ published) or reject (→ cancelled, fully refunded) a held order, with a reason for the owner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: "release" | "reject";
+                        /** @description Shown to the owner */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseCount: number;
+                            companyName: string;
+                            creditCode: string;
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** @description Why the order is held, in the caller's language */
+                            explanation: string;
+                            /** Format: date-time */
+                            heldAt: string;
+                            latestCase: {
+                                filedDate: string;
+                                title: string;
+                            } | null;
+                            orderId: string;
+                            orderNo: string;
+                            payFen: number;
+                            respondedAt: string | null;
+                            response: string | null;
+                            score: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            status: "pending" | "released" | "rejected" | "expired" | "withdrawn";
+                            storeName: string;
+                            totalAmountFen: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/order-holds/{orderId}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The owner's reply to the reviewers of a held order (replaces an earlier reply while pending) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseCount: number;
+                            companyName: string;
+                            creditCode: string;
+                            decidedAt: string | null;
+                            decisionReason: string | null;
+                            /** @description Why the order is held, in the caller's language */
+                            explanation: string;
+                            /** Format: date-time */
+                            heldAt: string;
+                            latestCase: {
+                                filedDate: string;
+                                title: string;
+                            } | null;
+                            orderId: string;
+                            orderNo: string;
+                            payFen: number;
+                            respondedAt: string | null;
+                            response: string | null;
+                            score: number;
+                            /** Format: date-time */
+                            startsAt: string;
+                            status: "pending" | "released" | "rejected" | "expired" | "withdrawn";
+                            storeName: string;
+                            totalAmountFen: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7274,6 +7827,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @description The refresher: passing it while restricted restores standing (S5.4) */
+                                isRefresher: boolean;
                                 /** @description Minimum score per certificate level */
                                 levels: {
                                     bronze: number;
@@ -7331,6 +7886,7 @@ export interface paths {
                         examMinutes?: number;
                         examQuestionCount?: number;
                         goldMin?: number;
+                        isRefresher?: boolean;
                         silverMin?: number;
                         summaryEn?: string;
                         summaryZh?: string;
@@ -7356,6 +7912,8 @@ export interface paths {
                             };
                             /** Format: uuid */
                             id: string;
+                            /** @description The refresher: passing it while restricted restores standing (S5.4) */
+                            isRefresher: boolean;
                             /** @description Minimum score per certificate level */
                             levels: {
                                 bronze: number;
@@ -7449,6 +8007,7 @@ export interface paths {
                         examMinutes?: number;
                         examQuestionCount?: number;
                         goldMin?: number;
+                        isRefresher?: boolean;
                         silverMin?: number;
                         summaryEn?: string;
                         summaryZh?: string;
@@ -7474,6 +8033,8 @@ export interface paths {
                             };
                             /** Format: uuid */
                             id: string;
+                            /** @description The refresher: passing it while restricted restores standing (S5.4) */
+                            isRefresher: boolean;
                             /** @description Minimum score per certificate level */
                             levels: {
                                 bronze: number;
@@ -7529,6 +8090,97 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/training/admin/courses/{id}/lesson-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Reorder a course's lessons (every lesson exactly once) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lessonIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Markdown; clients render it escaped */
+                                bodyMarkdown: string;
+                                /** Format: uuid */
+                                id: string;
+                                imageUrls: string[];
+                                position: number;
+                                title: string;
+                                videoUrl: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/training/admin/courses/{id}/lessons": {
@@ -7791,6 +8443,150 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training/admin/lessons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a lesson; the others close up */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a lesson (title, text, images, video) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        bodyMarkdown?: string;
+                        imageUrls?: string[];
+                        title?: string;
+                        videoUrl?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Markdown; clients render it escaped */
+                            bodyMarkdown: string;
+                            /** Format: uuid */
+                            id: string;
+                            imageUrls: string[];
+                            position: number;
+                            title: string;
+                            videoUrl: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/training/admin/questions/{id}": {
@@ -8099,7 +8895,9 @@ export interface paths {
                                 number: string;
                                 score: number;
                                 status: "valid" | "superseded" | "expired" | "revoked";
-                                /** @description Public verification URL (the QR code content) */
+                                /** @description The same check as JSON */
+                                verifyApiUrl: string;
+                                /** @description The public verification page (the QR code content) */
                                 verifyUrl: string;
                             } | null;
                             level: ("gold" | "silver" | "bronze") | null;
@@ -8113,6 +8911,8 @@ export interface paths {
                                 questionId: string;
                             }[];
                             score: number;
+                            /** @description This refresher pass restored the right to take orders */
+                            standingRestored: boolean;
                         };
                     };
                 };
@@ -8201,7 +9001,9 @@ export interface paths {
                                 number: string;
                                 score: number;
                                 status: "valid" | "superseded" | "expired" | "revoked";
-                                /** @description Public verification URL (the QR code content) */
+                                /** @description The same check as JSON */
+                                verifyApiUrl: string;
+                                /** @description The public verification page (the QR code content) */
                                 verifyUrl: string;
                             }[];
                         };
@@ -8262,6 +9064,8 @@ export interface paths {
                                 };
                                 /** Format: uuid */
                                 id: string;
+                                /** @description The refresher: passing it while restricted restores standing (S5.4) */
+                                isRefresher: boolean;
                                 /** @description Minimum score per certificate level */
                                 levels: {
                                     bronze: number;
@@ -8280,6 +9084,8 @@ export interface paths {
                             lessons: {
                                 /** @description Markdown; clients render it escaped */
                                 bodyMarkdown: string;
+                                /** @description The caller has marked it read */
+                                completed: boolean;
                                 /** Format: uuid */
                                 id: string;
                                 imageUrls: string[];
@@ -8287,6 +9093,11 @@ export interface paths {
                                 title: string;
                                 videoUrl: string | null;
                             }[];
+                            progress: {
+                                completedLessons: number;
+                                percent: number;
+                                totalLessons: number;
+                            };
                         };
                     };
                 };
@@ -8411,6 +9222,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/training/lessons/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a lesson read; returns the course's progress (idempotent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            completedLessons: number;
+                            /** Format: uuid */
+                            courseId: string;
+                            percent: number;
+                            totalLessons: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/training/path": {
         parameters: {
             query?: never;
@@ -8439,6 +9312,64 @@ export interface paths {
                             certifiedForOrders: boolean;
                             completedOrders: number;
                             daysOnPlatform: number;
+                            /** @description Certified for orders and not restricted */
+                            mayTakeOrders: boolean;
+                            refresher: {
+                                certificate: {
+                                    course: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        title: {
+                                            en: string;
+                                            zh: string;
+                                        };
+                                    };
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    /** Format: date-time */
+                                    issuedAt: string;
+                                    level: "gold" | "silver" | "bronze";
+                                    number: string;
+                                    score: number;
+                                    status: "valid" | "superseded" | "expired" | "revoked";
+                                    /** @description The same check as JSON */
+                                    verifyApiUrl: string;
+                                    /** @description The public verification page (the QR code content) */
+                                    verifyUrl: string;
+                                } | null;
+                                course: {
+                                    active: boolean;
+                                    certificateValidDays: number;
+                                    code: string;
+                                    exam: {
+                                        minutes: number;
+                                        questionCount: number;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description The refresher: passing it while restricted restores standing (S5.4) */
+                                    isRefresher: boolean;
+                                    /** @description Minimum score per certificate level */
+                                    levels: {
+                                        bronze: number;
+                                        gold: number;
+                                        silver: number;
+                                    };
+                                    summary: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                    title: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                };
+                                progress: {
+                                    completedLessons: number;
+                                    percent: number;
+                                    totalLessons: number;
+                                };
+                            } | null;
                             stages: {
                                 certificate: {
                                     course: {
@@ -8457,7 +9388,9 @@ export interface paths {
                                     number: string;
                                     score: number;
                                     status: "valid" | "superseded" | "expired" | "revoked";
-                                    /** @description Public verification URL (the QR code content) */
+                                    /** @description The same check as JSON */
+                                    verifyApiUrl: string;
+                                    /** @description The public verification page (the QR code content) */
                                     verifyUrl: string;
                                 } | null;
                                 course: {
@@ -8470,6 +9403,8 @@ export interface paths {
                                     };
                                     /** Format: uuid */
                                     id: string;
+                                    /** @description The refresher: passing it while restricted restores standing (S5.4) */
+                                    isRefresher: boolean;
                                     /** @description Minimum score per certificate level */
                                     levels: {
                                         bronze: number;
@@ -8486,6 +9421,11 @@ export interface paths {
                                     };
                                 };
                                 passed: boolean;
+                                progress: {
+                                    completedLessons: number;
+                                    percent: number;
+                                    totalLessons: number;
+                                };
                                 stage: {
                                     code: string;
                                     /** Format: uuid */
@@ -8503,6 +9443,19 @@ export interface paths {
                                 };
                                 unlocked: boolean;
                             }[];
+                            /** @description Reliability standing and the way back (S5.4) */
+                            standing: {
+                                /** @description What the gate counts: events after the last restoration */
+                                countedScore: number;
+                                lastRestoredAt: string | null;
+                                minScore: number;
+                                /** @description Set while a restoration is in its cool-down */
+                                restoreAvailableAt: string | null;
+                                /** @description Below minScore: no orders until the refresher is passed */
+                                restricted: boolean;
+                                /** @description Reliability score over the window, every counted event */
+                                score: number;
+                            };
                         };
                     };
                 };
@@ -9806,11 +10759,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download one of my statements as CSV (UTF-8 with BOM) or XLSX */
+        /** Download one of my statements as CSV (UTF-8 with BOM), XLSX or PDF */
         get: {
             parameters: {
                 query: {
-                    format: "csv" | "xlsx";
+                    format: "csv" | "xlsx" | "pdf";
                 };
                 header?: never;
                 path: {
@@ -9820,7 +10773,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description text/csv (UTF-8 with BOM) or XLSX */
+                /** @description text/csv (UTF-8 with BOM), XLSX, or PDF (Chinese text embedded with Noto Sans SC) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10592,7 +11545,7 @@ export interface components {
             settledAt: string | null;
             /** Format: date-time */
             startsAt: string;
-            status: "pending_payment" | "published" | "taken" | "checked_in" | "checked_out" | "completed" | "settled" | "closed" | "cancelled" | "no_show" | "disputed";
+            status: "pending_payment" | "published" | "taken" | "checked_in" | "checked_out" | "completed" | "settled" | "closed" | "cancelled" | "no_show" | "disputed" | "held_for_review";
             storeId: string;
             storeName: string;
             takenAt: string | null;

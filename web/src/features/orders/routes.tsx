@@ -2,6 +2,7 @@ import { Route } from 'react-router';
 import type { Me } from '../../app/session.tsx';
 import { StoresPage } from '../stores/StoresPage.tsx';
 import { ComplaintsPage } from '../complaints/ComplaintsPage.tsx';
+import { MyComplaintsPage } from '../complaints/MyComplaintsPage.tsx';
 import { OrdersPage } from './OrdersPage.tsx';
 import { PostOrderPage } from './PostOrderPage.tsx';
 import { OrderDetailPage } from './OrderDetailPage.tsx';
@@ -16,7 +17,13 @@ export function OrdersRoutes(me: Me) {
     ...(owner
       ? [<Route key="stores" path="/stores" element={<StoresPage />} />, <Route key="new" path="/orders/new" element={<PostOrderPage />} />]
       : []),
-    ...(owner || courier ? [<Route key="orders" path="/orders" element={<OrdersPage />} />] : []),
+    ...(owner || courier
+      ? [
+          <Route key="orders" path="/orders" element={<OrdersPage />} />,
+          <Route key="my-complaints" path="/complaints" element={<MyComplaintsPage />} />,
+          <Route key="my-complaint" path="/complaints/:id" element={<MyComplaintsPage />} />,
+        ]
+      : []),
     ...(courier ? [<Route key="schedule" path="/orders/schedule" element={<SchedulePage />} />] : []),
     <Route key="order" path="/orders/:id" element={<OrderDetailPage />} />,
     ...(me.kind === 'staff' && perms.has('complaints:handle')
