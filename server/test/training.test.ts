@@ -166,7 +166,10 @@ describe('training: courses, exams and certificates', () => {
       { genuine: verify.json().genuine, valid: verify.json().valid, level: verify.json().level, holder: verify.json().holder },
       { genuine: true, valid: true, level: 'gold', holder: '王*' },
     );
-    assert.ok(result.certificate.verifyUrl.endsWith(`/api/v1/certificates/${result.certificate.number}/verify`));
+    // S5.4b: the QR code opens the public page (which shows genuine/valid); the JSON check stays for machines.
+    assert.ok(result.certificate.verifyUrl.endsWith(`/certificates/${result.certificate.number}`), result.certificate.verifyUrl);
+    assert.ok(!result.certificate.verifyUrl.includes('/api/'));
+    assert.ok(result.certificate.verifyApiUrl.endsWith(`/api/v1/certificates/${result.certificate.number}/verify`));
     const notes = (
       await t.p.db.selectFrom('outbox_events').select('payload').where('type', '=', 'messages.notification.requested').execute()
     )
@@ -344,7 +347,7 @@ describe('training: courses, exams and certificates', () => {
       url: '/api/v1/training/admin/courses',
       headers: tr.headers,
       payload: {
-        code: 'refresher',
+        code: 'service-review',
         titleZh: '复训：服务规范回顾',
         titleEn: 'Refresher: service standards',
         examQuestionCount: 3,

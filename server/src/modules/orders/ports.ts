@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { requireVerified } from '../identity/index.ts';
-import { requireValidCertificate } from '../training/index.ts';
+import { requireGoodStanding, requireValidCertificate } from '../training/index.ts';
 import { Accounts, postTransfer, holdToEscrow, refundEscrow, releaseEscrow } from '../wallet/index.ts';
 import './errors.ts';
 
@@ -57,5 +57,6 @@ export const platformPorts: OrdersPorts = {
   async assertCanTake(p, db, o) {
     await requireVerified(p, o.userId, db);
     await requireValidCertificate(p, o.userId, o.minCertLevel ?? undefined, db);
+    await requireGoodStanding(p, o.userId, db);
   },
 };

@@ -40,6 +40,12 @@ async function eventsOf(db: Executor, kind: 'courier' | 'store', subjectId: stri
     .execute();
 }
 
+/** A courier's counted (not voided) events of the window with their points, for training's standing gate (S5.4). */
+export async function countedCourierEvents(db: Executor, courierId: string, now: Date) {
+  const events = await eventsOf(db, 'courier', courierId, new Date(now.getTime() - RELIABILITY_WINDOW_DAYS * 86_400_000));
+  return events.filter((e) => !e.voided_at).map((e) => ({ at: e.at, points: RELIABILITY_WEIGHTS.courier[e.kind]?.points ?? 0 }));
+}
+
 /** Is the caller the subject (the courier, or the store's owner) or support staff? */
 async function mayInspect(d: Deps, actor: Actor | null, kind: 'courier' | 'store', subjectId: string): Promise<boolean> {
   if (!actor) return false;

@@ -36,6 +36,26 @@ export const TrainingErrors = defineErrors({
     zh: '该订单要求{level}及以上证书',
     en: 'This order requires a {level} certificate or better',
   },
+  /** The courier's reliability score (events since the last restoration) is below the minimum: pass the refresher. */
+  TRAINING_REFRESHER_REQUIRED: {
+    status: 403,
+    zh: '您的信用分为 {score}，低于 {min} 分，暂停接单；通过复训考试后可恢复接单资格',
+    en: 'Your reliability score is {score}, below {min}: pass the refresher course to take orders again',
+  },
+  /** Restricted, and a refresher pass already restored standing within the cool-down period. */
+  TRAINING_STANDING_COOLDOWN: {
+    status: 403,
+    zh: '您的信用分为 {score}，低于 {min} 分，暂停接单；复训恢复每 30 天限一次，{date} 起可再次通过复训恢复',
+    en: 'Your reliability score is {score}, below {min}; a refresher restores standing once per 30 days, next on {date}',
+  },
+  /** The lesson does not exist. */
+  TRAINING_LESSON_NOT_FOUND: { status: 404, zh: '课时不存在', en: 'No such lesson' },
+  /** A reorder must list every lesson of the course exactly once. */
+  TRAINING_LESSON_ORDER_INVALID: {
+    status: 400,
+    zh: '排序须包含该课程的每个课时且各出现一次',
+    en: 'The new order must list each lesson of the course exactly once',
+  },
   /** No certificate has this number. */
   CERTIFICATE_NOT_FOUND: { status: 404, zh: '证书不存在', en: 'No certificate with this number' },
   /** A question's options or correct answers do not fit its kind. */

@@ -3,11 +3,24 @@ import type { Module } from '../../platform/module.ts';
 import type { Platform } from '../../platform/platform.ts';
 import './errors.ts';
 import { trainingRoutes } from './routes.ts';
-import { bestCertificate, checkCertificate, registerCourierStatsSource, sweepCertificates } from './service.ts';
+import { bestCertificate, checkCertificate, checkStanding, registerCourierStatsSource, sweepCertificates } from './service.ts';
 import { verifiedSince } from '../identity/index.ts';
 import type { CertificateLevel } from './tables.ts';
 
-export { registerCourierStatsSource, sweepCertificates, levelFor, type CourierStats, type CourierStatsSource } from './service.ts';
+export {
+  registerCourierStatsSource,
+  setReliabilitySource,
+  courierStanding,
+  sweepCertificates,
+  levelFor,
+  STANDING_MIN_SCORE,
+  REFRESHER_COOLDOWN_DAYS,
+  type CourierStats,
+  type CourierStatsSource,
+  type ReliabilityEvent,
+  type ReliabilitySource,
+  type Standing,
+} from './service.ts';
 export type { CertificateLevel } from './tables.ts';
 
 /** The daily job that expires certificates and reminds holders 30 days ahead. */
@@ -26,6 +39,16 @@ export async function requireValidCertificate(
   db: Executor = p.db,
 ): Promise<void> {
   await checkCertificate(db, userId, p.clock.now(), minLevel);
+}
+
+/**
+ * Gate for taking orders (S5.4, the way back): throws TRAINING_REFRESHER_REQUIRED while the courier's
+ * reliability score, counting events since their last restoration, is below STANDING_MIN_SCORE, or
+ * TRAINING_STANDING_COOLDOWN when a refresher pass cannot restore it yet. Needs a reliability source
+ * (`setReliabilitySource`, registered by the orders module); without one everybody is in good standing.
+ */
+export async function requireGoodStanding(p: Platform, userId: string, db: Executor = p.db): Promise<void> {
+  await checkStanding(p, userId, db);
 }
 
 /** A courier's best valid certificate for display on a taken order (S5.4b), or null. */

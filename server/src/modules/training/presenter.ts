@@ -9,6 +9,13 @@ export const presentCourse = (c: CourseRow) => ({
   levels: { gold: c.gold_min, silver: c.silver_min, bronze: c.bronze_min },
   certificateValidDays: c.certificate_valid_days,
   active: c.active,
+  isRefresher: c.is_refresher,
+});
+
+export const presentProgress = (g: { completedLessons: number; totalLessons: number; percent: number }) => ({
+  completedLessons: g.completedLessons,
+  totalLessons: g.totalLessons,
+  percent: g.percent,
 });
 
 export const presentLesson = (l: LessonRow) => ({
@@ -47,6 +54,8 @@ export const presentCertificate = (c: CertificateRow, course: CourseRow, now: Da
   status: c.status === 'valid' && c.expires_at <= now ? ('expired' as const) : c.status,
   issuedAt: c.issued_at.toISOString(),
   expiresAt: c.expires_at.toISOString(),
-  /** What the QR code in the app encodes. */
-  verifyUrl: `${publicUrl}/api/v1/certificates/${encodeURIComponent(c.number)}/verify`,
+  /** What the QR code in the app encodes: the public page, which shows whether it is genuine and valid. */
+  verifyUrl: `${publicUrl}/certificates/${encodeURIComponent(c.number)}`,
+  /** The same check as JSON, for other systems. */
+  verifyApiUrl: `${publicUrl}/api/v1/certificates/${encodeURIComponent(c.number)}/verify`,
 });

@@ -178,3 +178,116 @@ export async function markCertificate(db: Executor, id: string, set: { status?: 
   if (set.reminded_at) q = q.where('reminded_at', 'is', null);
   return (await q.executeTakeFirst()).numUpdatedRows > 0n;
 }
+
+// ---- refresher and standing (S5.4) ----
+
+export type RestorationRow = T['training_standing_restorations'];
+
+export const findRefresherCourse = (db: Executor) =>
+  db.selectFrom('training_courses').selectAll().where('is_refresher', '=', true).executeTakeFirst();
+
+/** Clears the refresher flag on every other course (at most one refresher; a unique index backs it). */
+export async function clearRefresherExcept(db: Executor, courseId: string): Promise<void> {
+  await db
+    .updateTable('training_courses')
+    .set({ is_refresher: false })
+    .where('is_refresher', '=', true)
+    .where('id', '!=', courseId)
+    .execute();
+}
+
+export const findLatestRestoration = (db: Executor, userId: string) =>
+  db
+    .selectFrom('training_standing_restorations')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('restored_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
+export async function insertRestoration(db: Executor, row: RestorationRow): Promise<void> {
+  await db.insertInto('training_standing_restorations').values(row).execute();
+}
+
+// ---- lessons and progress ----
+
+export async function findLesson(db: Executor, id: string): Promise<LessonRow | undefined> {
+  return (await db.selectFrom('training_lessons').selectAll().where('id', '=', id).executeTakeFirst()) as LessonRow | undefined;
+}
+
+export async function updateLesson(
+  db: Executor,
+  id: string,
+  set: { title?: string; body_markdown?: string; image_urls?: string[]; video_url?: string | null },
+): Promise<LessonRow | undefined> {
+  const { image_urls, ...rest } = set;
+  return (await db
+    .updateTable('training_lessons')
+    .set({ ...rest, ...(image_urls && { image_urls: JSON.stringify(image_urls) }) })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()) as LessonRow | undefined;
+}
+
+export async function deleteLesson(db: Executor, id: string): Promise<boolean> {
+  return (await db.deleteFrom('training_lessons').where('id', '=', id).executeTakeFirst()).numDeletedRows > 0n;
+}
+
+/**
+ * Gives the course's lessons the positions 1..n in `orderedIds` order. Two passes because of the
+ * (course_id, position) unique constraint: first out of the way (negative), then into place.
+ */
+export async function reorderLessons(db: Executor, courseId: string, orderedIds: string[]): Promise<void> {
+  for (const [i, id] of orderedIds.entries()) {
+    await db
+      .updateTable('training_lessons')
+      .set({ position: -(i + 1) })
+      .where('id', '=', id)
+      .where('course_id', '=', courseId)
+      .execute();
+  }
+  for (const [i, id] of orderedIds.entries()) {
+    await db
+      .updateTable('training_lessons')
+      .set({ position: i + 1 })
+      .where('id', '=', id)
+      .where('course_id', '=', courseId)
+      .execute();
+  }
+}
+
+/** Locks the course row so concurrent lesson edits of one course serialise. */
+export async function lockCourse(db: Executor, courseId: string): Promise<boolean> {
+  return !!(await db.selectFrom('training_courses').select('id').where('id', '=', courseId).forUpdate().executeTakeFirst());
+}
+
+/** Marks a lesson read; reading it again keeps the first time. */
+export async function insertLessonProgress(db: Executor, row: T['training_lesson_progress']): Promise<void> {
+  await db
+    .insertInto('training_lesson_progress')
+    .values(row)
+    .onConflict((oc) => oc.columns(['user_id', 'lesson_id']).doNothing())
+    .execute();
+}
+
+export async function listCompletedLessons(db: Executor, userId: string, courseIds: string[]) {
+  if (!courseIds.length) return [];
+  return db
+    .selectFrom('training_lesson_progress')
+    .select(['lesson_id', 'course_id', 'completed_at'])
+    .where('user_id', '=', userId)
+    .where('course_id', 'in', courseIds)
+    .execute();
+}
+
+/** Number of lessons per course. */
+export async function countLessons(db: Executor, courseIds: string[]): Promise<Map<string, number>> {
+  if (!courseIds.length) return new Map();
+  const rows = await db
+    .selectFrom('training_lessons')
+    .select(['course_id', db.fn.countAll<number>().as('n')])
+    .where('course_id', 'in', courseIds)
+    .groupBy('course_id')
+    .execute();
+  return new Map(rows.map((r) => [r.course_id, Number(r.n)]));
+}

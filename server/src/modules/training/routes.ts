@@ -5,7 +5,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { IdParams, problems } from '../../platform/schemas.ts';
 import { findMaskedRealName } from '../identity/index.ts';
 import { TRAINING_MANAGE } from './policy.ts';
-import { presentCertificate, presentCourse, presentLesson, presentQuestionWithAnswer, presentStage } from './presenter.ts';
+import { presentCertificate, presentCourse, presentLesson, presentProgress, presentQuestionWithAnswer, presentStage } from './presenter.ts';
 import {
   CertificateList,
   CertificateNumberParams,
@@ -17,6 +17,10 @@ import {
   CourseView,
   ExamResult,
   LessonBody,
+  LessonList,
+  LessonOrderBody,
+  LessonPatch,
+  LessonProgress,
   LessonView,
   Paper,
   QuestionBody,
@@ -51,6 +55,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       const actor = actorOf(req);
       const path = await service.getTrainingPath(p, actor);
       const entry = path.stages.find((s) => s.stage.is_entry);
+      const { standing, refresher } = path;
       return {
         completedOrders: path.stats.completedOrders,
         daysOnPlatform: path.stats.daysOnPlatform,
@@ -61,7 +66,22 @@ export function trainingRoutes(app: App, p: Platform): void {
           unlocked: s.unlocked,
           passed: !!s.certificate,
           certificate: s.certificate ? cert(s.certificate, s.course) : null,
+          progress: presentProgress(s.progress),
         })),
+        standing: {
+          score: standing.score,
+          countedScore: standing.countedScore,
+          minScore: standing.minScore,
+          restricted: standing.restricted,
+          lastRestoredAt: standing.lastRestoredAt?.toISOString() ?? null,
+          restoreAvailableAt: standing.restoreAvailableAt?.toISOString() ?? null,
+        },
+        mayTakeOrders: !!entry?.certificate && !standing.restricted,
+        refresher: refresher && {
+          course: presentCourse(refresher.course),
+          certificate: refresher.certificate ? cert(refresher.certificate, refresher.course) : null,
+          progress: presentProgress(refresher.progress),
+        },
       };
     },
   );
@@ -73,9 +93,27 @@ export function trainingRoutes(app: App, p: Platform): void {
       preHandler: [requireAuth],
     },
     async (req) => {
-      const { course, lessons } = await service.getCourse(p, req.params.id);
-      return { course: presentCourse(course), lessons: lessons.map(presentLesson) };
+      const { course, lessons, progress } = await service.getCourse(p, req.params.id, actorOf(req));
+      return {
+        course: presentCourse(course),
+        lessons: lessons.map((l) => ({ ...presentLesson(l), completed: !!progress?.done.has(l.id) })),
+        progress: presentProgress(progress!),
+      };
     },
+  );
+
+  app.post(
+    '/api/v1/training/lessons/:id/complete',
+    {
+      schema: {
+        tags,
+        summary: "Mark a lesson read; returns the course's progress (idempotent)",
+        params: IdParams,
+        response: { 200: LessonProgress, ...problems(401, 404) },
+      },
+      preHandler: [requireAuth],
+    },
+    async (req) => service.completeLesson(p, actorOf(req), req.params.id),
   );
 
   app.post(
@@ -121,6 +159,7 @@ export function trainingRoutes(app: App, p: Platform): void {
         passed: r.attempt.passed,
         level: r.level,
         certificate: r.certificate ? cert(r.certificate, r.course) : null,
+        standingRestored: r.standingRestored,
         review: r.review,
       };
     },
@@ -217,6 +256,53 @@ export function trainingRoutes(app: App, p: Platform): void {
       ...manage,
     },
     async (req, reply) => reply.code(201).send(presentLesson(await service.addLesson(p, req.params.id, req.body))),
+  );
+
+  app.patch(
+    '/api/v1/training/admin/lessons/:id',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'Change a lesson (title, text, images, video)',
+        params: IdParams,
+        body: LessonPatch,
+        response: { 200: LessonView, ...problems(400, 401, 403, 404) },
+      },
+      ...manage,
+    },
+    async (req) => presentLesson(await service.updateLesson(p, req.params.id, req.body)),
+  );
+
+  app.delete(
+    '/api/v1/training/admin/lessons/:id',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'Delete a lesson; the others close up',
+        params: IdParams,
+        response: { 200: Type.Object({ ok: Type.Literal(true) }), ...problems(401, 403, 404) },
+      },
+      ...manage,
+    },
+    async (req) => {
+      await service.deleteLesson(p, req.params.id);
+      return { ok: true as const };
+    },
+  );
+
+  app.put(
+    '/api/v1/training/admin/courses/:id/lesson-order',
+    {
+      schema: {
+        tags: adminTags,
+        summary: "Reorder a course's lessons (every lesson exactly once)",
+        params: IdParams,
+        body: LessonOrderBody,
+        response: { 200: LessonList, ...problems(400, 401, 403, 404) },
+      },
+      ...manage,
+    },
+    async (req) => ({ items: (await service.reorderLessons(p, req.params.id, req.body.lessonIds)).map(presentLesson) }),
   );
 
   app.get(

@@ -18,6 +18,13 @@ export const CourseView = Type.Object({
   ),
   certificateValidDays: Type.Integer(),
   active: Type.Boolean(),
+  isRefresher: Type.Boolean({ description: 'The refresher: passing it while restricted restores standing (S5.4)' }),
+});
+
+export const CourseProgress = Type.Object({
+  completedLessons: Type.Integer(),
+  totalLessons: Type.Integer(),
+  percent: Type.Integer({ minimum: 0, maximum: 100 }),
 });
 
 export const LessonView = Type.Object({
@@ -29,7 +36,13 @@ export const LessonView = Type.Object({
   videoUrl: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const CourseDetail = Type.Object({ course: CourseView, lessons: Type.Array(LessonView) });
+export const CourseDetail = Type.Object({
+  course: CourseView,
+  lessons: Type.Array(Type.Object({ ...LessonView.properties, completed: Type.Boolean({ description: 'The caller has marked it read' }) })),
+  progress: CourseProgress,
+});
+
+export const LessonProgress = Type.Object({ courseId: Uuid, ...CourseProgress.properties });
 
 export const StageView = Type.Object({
   code: Type.String(),
@@ -48,7 +61,8 @@ export const CertificateView = Type.Object({
   status: Type.Union([Type.Literal('valid'), Type.Literal('superseded'), Type.Literal('expired'), Type.Literal('revoked')]),
   issuedAt: Timestamp,
   expiresAt: Timestamp,
-  verifyUrl: Type.String({ description: 'Public verification URL (the QR code content)' }),
+  verifyUrl: Type.String({ description: 'The public verification page (the QR code content)' }),
+  verifyApiUrl: Type.String({ description: 'The same check as JSON' }),
 });
 
 export const TrainingPath = Type.Object({
@@ -62,8 +76,25 @@ export const TrainingPath = Type.Object({
       unlocked: Type.Boolean(),
       passed: Type.Boolean(),
       certificate: Type.Union([CertificateView, Type.Null()]),
+      progress: CourseProgress,
     }),
   ),
+  standing: Type.Object(
+    {
+      score: Type.Integer({ description: 'Reliability score over the window, every counted event' }),
+      countedScore: Type.Integer({ description: 'What the gate counts: events after the last restoration' }),
+      minScore: Type.Integer(),
+      restricted: Type.Boolean({ description: 'Below minScore: no orders until the refresher is passed' }),
+      lastRestoredAt: Type.Union([Timestamp, Type.Null()]),
+      restoreAvailableAt: Type.Union([Timestamp, Type.Null()], { description: 'Set while a restoration is in its cool-down' }),
+    },
+    { description: 'Reliability standing and the way back (S5.4)' },
+  ),
+  mayTakeOrders: Type.Boolean({ description: 'Certified for orders and not restricted' }),
+  refresher: Type.Union([
+    Type.Object({ course: CourseView, certificate: Type.Union([CertificateView, Type.Null()]), progress: CourseProgress }),
+    Type.Null(),
+  ]),
 });
 
 /** A drawn paper: questions and shuffled options, deliberately without answers or explanations. */
@@ -101,6 +132,7 @@ export const ExamResult = Type.Object({
   passed: Type.Boolean(),
   level: Type.Union([Level, Type.Null()]),
   certificate: Type.Union([CertificateView, Type.Null()]),
+  standingRestored: Type.Boolean({ description: 'This refresher pass restored the right to take orders' }),
   review: Type.Array(
     Type.Object({ questionId: Uuid, correct: Type.Boolean(), correctChoices: Type.Array(Type.String()), explanation: Type.String() }),
     { description: 'Shown only after submission' },
@@ -139,6 +171,7 @@ export const CourseBody = Type.Object(
     bronzeMin: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     certificateValidDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     active: Type.Optional(Type.Boolean()),
+    isRefresher: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -155,6 +188,13 @@ export const LessonBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const LessonPatch = Type.Partial(Type.Omit(LessonBody, ['position']), { additionalProperties: false, minProperties: 1 });
+export const LessonOrderBody = Type.Object(
+  { lessonIds: Type.Array(Uuid, { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
+export const LessonList = Type.Object({ items: Type.Array(LessonView) });
 
 export const QuestionBody = Type.Object(
   {

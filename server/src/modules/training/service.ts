@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import { newHumanNumber, newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { notify } from '../messages/index.ts';
+import { audit } from '../accounts/index.ts';
 import * as repo from './repo.ts';
 import type { CertificateLevel, PaperItem, QuestionKind, QuestionOption } from './tables.ts';
 
@@ -50,6 +51,75 @@ export async function courierStats(p: Platform, userId: string): Promise<Courier
   return { completedOrders, memberSince, daysOnPlatform };
 }
 
+// ---- standing: reliability and the refresher as the way back (S5.4, S5.3) ----
+
+/** Below this reliability score (what the gate counts) a courier may not take orders until the refresher is passed. */
+export const STANDING_MIN_SCORE = 60;
+/** A refresher pass restores standing at most once per this many days. */
+export const REFRESHER_COOLDOWN_DAYS = 30;
+
+/** One counted (not voided) reliability event of a courier: when, and the points it cost. */
+export interface ReliabilityEvent {
+  at: Date;
+  points: number;
+}
+/** Supplies a courier's counted reliability events of the scoring window; the orders module owns them. */
+export type ReliabilitySource = (p: Platform, userId: string, db: Executor) => Promise<ReliabilityEvent[]>;
+let reliabilitySource: ReliabilitySource | null = null;
+
+/**
+ * The orders module reports reliability events so training can gate on them without reading orders'
+ * tables. One source (set again by each app instance; it reads through the `p` and `db` it is given).
+ * Without a source every courier is in good standing.
+ */
+export function setReliabilitySource(source: ReliabilitySource): void {
+  reliabilitySource = source;
+}
+
+export interface Standing {
+  /** The reliability score over the window (every counted event, as orders shows it). */
+  score: number;
+  /** The score the gate uses: only events after the last restoration count. */
+  countedScore: number;
+  minScore: number;
+  restricted: boolean;
+  lastRestoredAt: Date | null;
+  /** When a refresher pass may next restore standing (null: now). */
+  restoreAvailableAt: Date | null;
+}
+
+/** A courier's standing at `now`: restricted while the counted score is below STANDING_MIN_SCORE. */
+export async function courierStanding(p: Platform, userId: string, db: Executor = p.db): Promise<Standing> {
+  const events = reliabilitySource ? await reliabilitySource(p, userId, db) : [];
+  const last = await repo.findLatestRestoration(db, userId);
+  const lost = (list: ReliabilityEvent[]) => list.reduce((sum, e) => sum + e.points, 0);
+  const score = Math.max(0, 100 - lost(events));
+  const countedScore = Math.max(0, 100 - lost(last ? events.filter((e) => e.at > last.restored_at) : events));
+  const next = last ? new Date(last.restored_at.getTime() + REFRESHER_COOLDOWN_DAYS * DAY_MS) : null;
+  return {
+    score,
+    countedScore,
+    minScore: STANDING_MIN_SCORE,
+    restricted: countedScore < STANDING_MIN_SCORE,
+    lastRestoredAt: last?.restored_at ?? null,
+    restoreAvailableAt: next && next > p.clock.now() ? next : null,
+  };
+}
+
+/** The standing gate for taking orders: throws TRAINING_REFRESHER_REQUIRED (or …_COOLDOWN) while restricted. */
+export async function checkStanding(p: Platform, userId: string, db: Executor = p.db): Promise<void> {
+  const s = await courierStanding(p, userId, db);
+  if (!s.restricted) return;
+  if (s.restoreAvailableAt) {
+    throw new AppError('TRAINING_STANDING_COOLDOWN', {
+      score: s.countedScore,
+      min: s.minScore,
+      date: s.restoreAvailableAt.toISOString().slice(0, 10),
+    });
+  }
+  throw new AppError('TRAINING_REFRESHER_REQUIRED', { score: s.countedScore, min: s.minScore });
+}
+
 const stageUnlocked = (s: repo.StageRow, stats: { completedOrders: number; daysOnPlatform: number }) =>
   s.is_entry || (stats.completedOrders >= s.min_completed_orders && stats.daysOnPlatform >= s.min_days_on_platform);
 
@@ -77,6 +147,10 @@ export async function getTrainingPath(p: Platform, actor: Actor) {
   const stages = await repo.listStages(p.db);
   const certs = await repo.listValidCertificates(p.db, actor.userId, now);
   const courses = new Map((await repo.listCourses(p.db)).map((c) => [c.id, c]));
+  const refresher = [...courses.values()].find((c) => c.is_refresher && c.active) ?? null;
+  const progress = await progressOf(p.db, actor.userId, [
+    ...new Set([...stages.map((s) => s.course_id), ...(refresher ? [refresher.id] : [])]),
+  ]);
   return {
     stats,
     stages: stages.map((s) => ({
@@ -84,14 +158,22 @@ export async function getTrainingPath(p: Platform, actor: Actor) {
       course: courses.get(s.course_id)!,
       unlocked: stageUnlocked(s, stats),
       certificate: certs.find((c) => c.course_id === s.course_id) ?? null,
+      progress: progress.get(s.course_id)!,
     })),
+    standing: await courierStanding(p, actor.userId),
+    refresher: refresher && {
+      course: refresher,
+      certificate: certs.find((c) => c.course_id === refresher.id) ?? null,
+      progress: progress.get(refresher.id)!,
+    },
   };
 }
 
-export async function getCourse(p: Platform, courseId: string) {
+export async function getCourse(p: Platform, courseId: string, actor?: Actor) {
   const course = await repo.findCourse(p.db, courseId);
   if (!course || !course.active) throw new AppError('TRAINING_COURSE_NOT_FOUND');
-  return { course, lessons: await repo.listLessons(p.db, courseId) };
+  const progress = actor ? (await progressOf(p.db, actor.userId, [courseId])).get(courseId)! : null;
+  return { course, lessons: await repo.listLessons(p.db, courseId), progress };
 }
 
 /** Draws a randomised, timed paper for the caller (questions and option order shuffled; no answers). */
@@ -176,6 +258,8 @@ export async function submitAttempt(p: Platform, actor: Actor, attemptId: string
   });
   const score = Math.round((100 * review.filter((r) => r.correct).length) / paper.length);
   const level = levelFor(score, course);
+  // The refresher as the way back: read the standing before the transaction (the source may be slow).
+  const standing = course.is_refresher && level ? await courierStanding(p, actor.userId) : null;
   return p.db.transaction().execute(async (tx) => {
     if (!(await repo.completeAttempt(tx, attempt.id, { submitted_at: now, answers: given, score, passed: level !== null }))) {
       throw new AppError('TRAINING_ATTEMPT_SUBMITTED');
@@ -223,6 +307,22 @@ export async function submitAttempt(p: Platform, actor: Actor, attemptId: string
         link: '/training/certificates',
       });
     }
+    let standingRestored = false;
+    if (certificate && standing?.restricted && !standing.restoreAvailableAt) {
+      // Re-read on the transaction: a second refresher pass racing this one must not restore twice.
+      const last = await repo.findLatestRestoration(tx, actor.userId);
+      if (!last || last.restored_at.getTime() === standing.lastRestoredAt?.getTime()) {
+        await restoreStanding(p, tx, {
+          actor,
+          course,
+          attemptId: attempt.id,
+          certificateId: certificate.id,
+          scoreBefore: standing.countedScore,
+          now,
+        });
+        standingRestored = true;
+      }
+    }
     await p.jobs.publish(tx, 'training.exam.graded', {
       attemptId: attempt.id,
       userId: actor.userId,
@@ -230,7 +330,54 @@ export async function submitAttempt(p: Platform, actor: Actor, attemptId: string
       score,
       passed: level !== null,
     });
-    return { attempt: { ...attempt, submitted_at: now, score, passed: level !== null }, course, level, certificate, review };
+    return {
+      attempt: { ...attempt, submitted_at: now, score, passed: level !== null },
+      course,
+      level,
+      certificate,
+      review,
+      standingRestored,
+    };
+  });
+}
+
+/**
+ * Records that a refresher pass restored a courier's standing: an append-only row (the reliability
+ * events stay with orders, untouched), an event, a security-audit entry and a notification.
+ */
+async function restoreStanding(
+  p: Platform,
+  tx: Executor,
+  o: { actor: Actor; course: repo.CourseRow; attemptId: string; certificateId: string; scoreBefore: number; now: Date },
+) {
+  const id = newId();
+  await repo.insertRestoration(tx, {
+    id,
+    user_id: o.actor.userId,
+    course_id: o.course.id,
+    attempt_id: o.attemptId,
+    certificate_id: o.certificateId,
+    score_before: o.scoreBefore,
+    restored_at: o.now,
+  });
+  await p.jobs.publish(tx, 'training.standing.restored', { restorationId: id, userId: o.actor.userId, certificateId: o.certificateId });
+  await audit(tx, {
+    at: o.now,
+    action: 'training.standing.restored',
+    actorId: o.actor.userId,
+    subjectId: o.actor.userId,
+    detail: { restorationId: id, attemptId: o.attemptId, certificateId: o.certificateId, scoreBefore: o.scoreBefore },
+  });
+  await notify(p, tx, {
+    userId: o.actor.userId,
+    category: 'system',
+    title: { zh: '接单资格已恢复', en: 'You may take orders again' },
+    body: {
+      zh: '您已通过「{course}」，接单资格已恢复。此前的信用记录仍保留，之后的违约将重新计算。',
+      en: 'You passed "{courseEn}" and may take orders again. Your earlier reliability record is kept; new events count from now.',
+    },
+    params: { course: o.course.title_zh, courseEn: o.course.title_en },
+    link: '/training',
   });
 }
 
@@ -326,6 +473,8 @@ export interface CourseInput {
   bronzeMin?: number | undefined;
   certificateValidDays?: number | undefined;
   active?: boolean | undefined;
+  /** Make this the refresher course (the previous refresher stops being one). */
+  isRefresher?: boolean | undefined;
 }
 
 function checkThresholds(c: { gold_min: number; silver_min: number; bronze_min: number }) {
@@ -349,11 +498,15 @@ export async function createCourse(p: Platform, input: CourseInput): Promise<rep
     bronze_min: input.bronzeMin ?? 60,
     certificate_valid_days: input.certificateValidDays ?? 365,
     active: input.active ?? true,
+    is_refresher: input.isRefresher ?? false,
     created_at: p.clock.now(),
   };
   checkThresholds(row);
   if ((await repo.listCourses(p.db)).some((c) => c.code === row.code)) throw new AppError('TRAINING_CODE_TAKEN');
-  await repo.insertCourse(p.db, row);
+  await p.db.transaction().execute(async (tx) => {
+    if (row.is_refresher) await repo.clearRefresherExcept(tx, row.id);
+    await repo.insertCourse(tx, row);
+  });
   return row;
 }
 
@@ -372,9 +525,13 @@ export async function updateCourse(p: Platform, id: string, input: Partial<Cours
     ...(input.bronzeMin !== undefined && { bronze_min: input.bronzeMin }),
     ...(input.certificateValidDays !== undefined && { certificate_valid_days: input.certificateValidDays }),
     ...(input.active !== undefined && { active: input.active }),
+    ...(input.isRefresher !== undefined && { is_refresher: input.isRefresher }),
   };
   checkThresholds({ ...current, ...set });
-  return (await repo.updateCourse(p.db, id, set))!;
+  return p.db.transaction().execute(async (tx) => {
+    if (set.is_refresher) await repo.clearRefresherExcept(tx, id);
+    return (await repo.updateCourse(tx, id, set))!;
+  });
 }
 
 export async function addLesson(
@@ -395,6 +552,97 @@ export async function addLesson(
   };
   await repo.insertLesson(p.db, row);
   return row;
+}
+
+export interface LessonPatch {
+  title?: string | undefined;
+  bodyMarkdown?: string | undefined;
+  imageUrls?: string[] | undefined;
+  videoUrl?: string | null | undefined;
+}
+
+/** A trainer corrects a lesson's text or media; its position and the couriers' progress stay. */
+export async function updateLesson(p: Platform, lessonId: string, input: LessonPatch): Promise<repo.LessonRow> {
+  const row = await repo.updateLesson(p.db, lessonId, {
+    ...(input.title !== undefined && { title: input.title }),
+    ...(input.bodyMarkdown !== undefined && { body_markdown: input.bodyMarkdown }),
+    ...(input.imageUrls !== undefined && { image_urls: input.imageUrls }),
+    ...(input.videoUrl !== undefined && { video_url: input.videoUrl }),
+  });
+  if (!row) throw new AppError('TRAINING_LESSON_NOT_FOUND');
+  return row;
+}
+
+/** Deletes a lesson (and the progress on it); the remaining lessons close up to positions 1..n. */
+export async function deleteLesson(p: Platform, lessonId: string): Promise<void> {
+  await p.db.transaction().execute(async (tx) => {
+    const lesson = await repo.findLesson(tx, lessonId);
+    if (!lesson || !(await repo.lockCourse(tx, lesson.course_id))) throw new AppError('TRAINING_LESSON_NOT_FOUND');
+    if (!(await repo.deleteLesson(tx, lessonId))) throw new AppError('TRAINING_LESSON_NOT_FOUND');
+    const rest = await repo.listLessons(tx, lesson.course_id);
+    await repo.reorderLessons(
+      tx,
+      lesson.course_id,
+      rest.map((l) => l.id),
+    );
+  });
+}
+
+/** Puts a course's lessons in the given order; `lessonIds` must name each lesson of the course exactly once. */
+export async function reorderLessons(p: Platform, courseId: string, lessonIds: string[]): Promise<repo.LessonRow[]> {
+  return p.db.transaction().execute(async (tx) => {
+    if (!(await repo.lockCourse(tx, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+    const current = await repo.listLessons(tx, courseId);
+    const ids = new Set(lessonIds);
+    if (ids.size !== lessonIds.length || ids.size !== current.length || current.some((l) => !ids.has(l.id))) {
+      throw new AppError('TRAINING_LESSON_ORDER_INVALID');
+    }
+    await repo.reorderLessons(tx, courseId, lessonIds);
+    return repo.listLessons(tx, courseId);
+  });
+}
+
+/** Per-course lesson progress of a user: lessons read, of how many, and the percentage. */
+export interface CourseProgress {
+  completedLessons: number;
+  totalLessons: number;
+  percent: number;
+}
+
+export async function progressOf(
+  db: Executor,
+  userId: string,
+  courseIds: string[],
+): Promise<Map<string, CourseProgress & { done: Set<string> }>> {
+  const totals = await repo.countLessons(db, courseIds);
+  const done = await repo.listCompletedLessons(db, userId, courseIds);
+  const out = new Map<string, CourseProgress & { done: Set<string> }>();
+  for (const id of courseIds) {
+    const mine = new Set(done.filter((d) => d.course_id === id).map((d) => d.lesson_id));
+    const total = totals.get(id) ?? 0;
+    out.set(id, {
+      completedLessons: mine.size,
+      totalLessons: total,
+      percent: total ? Math.round((100 * mine.size) / total) : 0,
+      done: mine,
+    });
+  }
+  return out;
+}
+
+/** A courier marks a lesson read (idempotent: the first time is kept) and gets the course's progress. */
+export async function completeLesson(p: Platform, actor: Actor, lessonId: string): Promise<CourseProgress & { courseId: string }> {
+  const lesson = await repo.findLesson(p.db, lessonId);
+  const course = lesson && (await repo.findCourse(p.db, lesson.course_id));
+  if (!lesson || !course?.active) throw new AppError('TRAINING_LESSON_NOT_FOUND');
+  await repo.insertLessonProgress(p.db, {
+    user_id: actor.userId,
+    lesson_id: lesson.id,
+    course_id: lesson.course_id,
+    completed_at: p.clock.now(),
+  });
+  const { done: _done, ...progress } = (await progressOf(p.db, actor.userId, [lesson.course_id])).get(lesson.course_id)!;
+  return { courseId: lesson.course_id, ...progress };
 }
 
 export async function addQuestion(

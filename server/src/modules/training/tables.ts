@@ -19,6 +19,8 @@ export interface TrainingTables {
     bronze_min: number; // L1
     certificate_valid_days: number; // L1
     active: boolean; // L1
+    /** The refresher: passing it while restricted restores standing (at most one course). */
+    is_refresher: boolean; // L1
     created_at: Date; // L2
   };
   training_lessons: {
@@ -77,6 +79,22 @@ export interface TrainingTables {
     issued_at: Date; // L1
     expires_at: Date; // L1
     reminded_at: Date | null; // L2
+  };
+  /** Append-only (trigger-enforced): each time a refresher pass restored a courier's standing. */
+  training_standing_restorations: {
+    id: string; // L2
+    user_id: string; // L2
+    course_id: string; // L2
+    attempt_id: string; // L2
+    certificate_id: string; // L2
+    score_before: number; // L2 — the reliability score the gate counted before restoring
+    restored_at: Date; // L2
+  };
+  training_lesson_progress: {
+    user_id: string; // L2
+    lesson_id: string; // L2
+    course_id: string; // L2
+    completed_at: Date; // L2
   };
 }
 
