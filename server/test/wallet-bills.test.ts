@@ -1,6 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { createTestApp, type TestApp } from './helpers.ts';
 import { createStaff, loginUser, registerUser, TEST_ENV, type TestStaff, type TestUser } from './factories.ts';
 import { accountsModule } from '../src/modules/accounts/index.ts';
@@ -111,6 +116,57 @@ describe('wallet statements and appeals', () => {
     assert.equal(ws.getCell('A1').value, '顶班钱包日账单 2026-10-15');
     assert.equal(ws.getCell('A6').value, '期末余额');
     assert.equal(ws.getCell('B6').value, 40);
+  });
+
+  it('S5.9c: the statement as PDF with correct Chinese text: embedded font subsets with ToUnicode maps; extracts and renders', async () => {
+    const day = (await post(owner, '/api/v1/wallet/statements', { type: 'daily', period: '2026-10-15' })).json();
+    const r = await get(owner, `/api/v1/wallet/statements/${day.id}/download?format=pdf`);
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['content-type'], 'application/pdf');
+    assert.match(String(r.headers['content-disposition']), /dingban-statement-2026-10-15\.pdf/);
+    const pdf = r.rawPayload;
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.match(pdf.subarray(-8).toString('latin1'), /%%EOF/);
+    assert.ok(pdf.length < 200_000, `subset embedding keeps the file small (${pdf.length} bytes)`);
+    const raw = pdf.toString('latin1');
+    // Every font is an embedded TrueType subset (ABCDEF+Name) with a ToUnicode map.
+    // (a Type0 font and its CIDFont descendant both name the subset)
+    const fonts = [...new Set([...raw.matchAll(/\/BaseFont \/([A-Z]{6}\+[^\s/]+)/g)].map((m) => m[1]!))];
+    assert.ok(fonts.length >= 2 && fonts.every((f) => f.includes('NotoSansSC')), fonts.join());
+    assert.equal([...raw.matchAll(/\/FontFile2 /g)].length, fonts.length);
+    assert.equal([...raw.matchAll(/\/ToUnicode /g)].length, fonts.length);
+    const streams = [...raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)].map((m) => {
+      try {
+        return inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+      } catch {
+        return '';
+      }
+    });
+    const cmaps = streams
+      .filter((s) => s.includes('begincmap'))
+      .join('\n')
+      .toLowerCase();
+    for (const ch of '顶班钱包日账单期末余额充值到账') assert.ok(cmaps.includes(ch.codePointAt(0)!.toString(16)), `ToUnicode maps ${ch}`);
+
+    // With poppler installed (CI, dev machines): the text extracts, and page 1 renders with ink on it.
+    if (spawnSync('pdftotext', ['-v']).error) return;
+    const dir = mkdtempSync(join(tmpdir(), 'statement-pdf-'));
+    try {
+      writeFileSync(join(dir, 's.pdf'), pdf);
+      const text = spawnSync('pdftotext', ['-layout', join(dir, 's.pdf'), '-'], { encoding: 'utf8' }).stdout;
+      assert.match(text, /顶班钱包日账单 2026-10-15/);
+      assert.match(text, /期末余额/);
+      assert.match(text, /¥40\.00/);
+      assert.match(text, /充值到账/);
+      assert.equal(spawnSync('pdftoppm', ['-gray', '-r', '30', '-f', '1', '-l', '1', join(dir, 's.pdf'), join(dir, 'p')]).status, 0);
+      const pgm = readFileSync(join(dir, 'p-1.pgm'));
+      const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
+      const pixels = pgm.subarray(header[0].length);
+      const ink = pixels.filter((v) => v < 160).length;
+      assert.ok(ink > 300, `page 1 has drawn glyphs (${ink} dark pixels)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('S5.9c, S5.8c: an appeal accepted → adjustment transfer, user notified, ledger invariants hold', async () => {

@@ -769,6 +769,7 @@ export const dictionary = {
   'bills.title': ['{period} 账单', 'Statement {period}'],
   'bills.downloadCsv': ['下载 CSV', 'Download CSV'],
   'bills.downloadXlsx': ['下载 Excel', 'Download Excel'],
+  'bills.downloadPdf': ['下载 PDF', 'Download PDF'],
   'bills.noLines': ['本期无收支', 'No movements in this period'],
   'bills.appealLine': ['对此笔有异议', 'Dispute this line'],
   'bills.reason': ['请说明原因（如金额不对、未收到款项）', 'Say what is wrong (e.g. wrong amount, money not received)'],

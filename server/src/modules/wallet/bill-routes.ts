@@ -7,6 +7,7 @@ import { IdParams, problems, Timestamp, Uuid } from '../../platform/schemas.ts';
 import { decideAppeal, fileAppeal, listAppeals, listMyAppeals } from './appeals.ts';
 import { FINANCE_READ } from './finance-routes.ts';
 import { generateStatement, getStatement, listStatements, statementCsv, statementXlsx } from './statements.ts';
+import { statementPdf } from './statement-pdf.ts';
 
 /** Finance permission to decide appeals (accounts/policy.ts). */
 export const FINANCE_APPROVE = 'finance:approve';
@@ -111,11 +112,14 @@ export function billRoutes(app: App, p: Platform): void {
     {
       schema: {
         tags: ['wallet'],
-        summary: 'Download one of my statements as CSV (UTF-8 with BOM) or XLSX',
+        summary: 'Download one of my statements as CSV (UTF-8 with BOM), XLSX or PDF',
         params: IdParams,
-        querystring: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) }),
+        querystring: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx'), Type.Literal('pdf')]) }),
         response: {
-          200: { description: 'text/csv (UTF-8 with BOM) or XLSX', content: { 'text/csv': { schema: Type.String() } } } as never,
+          200: {
+            description: 'text/csv (UTF-8 with BOM), XLSX, or PDF (Chinese text embedded with Noto Sans SC)',
+            content: { 'text/csv': { schema: Type.String() } },
+          } as never,
           ...problems(400, 401, 404),
         },
       },
@@ -131,6 +135,13 @@ export function billRoutes(app: App, p: Platform): void {
           .header('content-disposition', `attachment; filename="${name}.xlsx"`)
           .serializer((x: unknown) => x as string)
           .send(await statementXlsx(s, locale));
+      }
+      if (req.query.format === 'pdf') {
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="${name}.pdf"`)
+          .serializer((x: unknown) => x as string)
+          .send(await statementPdf(s, locale));
       }
       return reply
         .type('text/csv; charset=utf-8')

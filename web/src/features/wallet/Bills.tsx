@@ -139,7 +139,7 @@ function StatementDrawer({ id, onClose, onAppealed }: { id: string; onClose: () 
       setError(errorText(err)),
     );
   }, [id, errorText]);
-  const href = (format: 'csv' | 'xlsx') => `/api/v1/wallet/statements/${encodeURIComponent(id)}/download?format=${format}`;
+  const href = (format: 'csv' | 'xlsx' | 'pdf') => `/api/v1/wallet/statements/${encodeURIComponent(id)}/download?format=${format}`;
   return (
     <Drawer open placement="bottom" size="large" onClose={onClose} title={detail ? t('bills.title', { period: detail.period }) : ''}>
       {error && <Alert type="error" title={error} />}
@@ -156,6 +156,9 @@ function StatementDrawer({ id, onClose, onAppealed }: { id: string; onClose: () 
             </Button>
             <Button href={href('xlsx')} download>
               {t('bills.downloadXlsx')}
+            </Button>
+            <Button href={href('pdf')} download data-testid="bill-pdf">
+              {t('bills.downloadPdf')}
             </Button>
           </Space>
           <List
