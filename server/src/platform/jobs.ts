@@ -26,6 +26,13 @@ export interface DomainEvent<T = unknown> {
 /** A subscriber applies an event inside a transaction that also records it as handled (exactly-once effect). */
 export type EventHandler<T> = (event: DomainEvent<T>, tx: Tx) => Promise<void>;
 
+/**
+ * Jobs a worker claims per fetch. With `burstWhenBatchFull` a full batch is followed by another fetch at
+ * once, so a backlog drains at handler speed; a short batch means the queue caught up and the worker
+ * goes back to polling.
+ */
+const WORKER_BATCH = 50;
+
 /** Queue names pg-boss accepts: letters, digits, `-`, `_`, `.`, `/`. */
 const queueOf = (handlerName: string) => `event.${handlerName}`;
 
@@ -120,7 +127,7 @@ export class Jobs {
    * Creates the queues and schedules, checks that every queue in the database has a handler in this
    * build (a job nobody handles would wait forever), and starts workers when asked.
    */
-  async start(opts: { workers: boolean; pollingIntervalSeconds?: number }): Promise<void> {
+  async start(opts: { workers: boolean; pollingIntervalSeconds?: number; concurrency?: number }): Promise<void> {
     this.#started = true;
     // Before anything runs: every queue that exists in the database must have a handler in this build.
     const existing = await sql<{ name: string }>`
@@ -139,9 +146,28 @@ export class Jobs {
     for (const [name, def] of this.#defs) {
       await this.#boss.work(
         name,
-        { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1, batchSize: 5 } as { pollingIntervalSeconds: number },
-        async (jobs) => {
-          for (const job of jobs) await def.handler(job.data);
+        {
+          pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1,
+          batchSize: WORKER_BATCH,
+          // Fetch again at once while batches come back full, so a backlog drains at the speed of the
+          // handlers rather than one batch per polling interval (pg-boss polls otherwise).
+          burstWhenBatchFull: true,
+          localConcurrency: opts.concurrency ?? 2,
+          // One failing job is retried on its own; the rest of its batch completes.
+          perJobResults: true,
+        } as { pollingIntervalSeconds: number },
+        async (jobs: { id: string; data: unknown }[]) => {
+          const results: { id: string; status: 'completed' | 'failed'; output?: object }[] = [];
+          for (const job of jobs) {
+            try {
+              await def.handler(job.data);
+              results.push({ id: job.id, status: 'completed' });
+            } catch (err) {
+              this.#log.warn({ err, job: name, jobId: job.id }, 'job failed; it will be retried');
+              results.push({ id: job.id, status: 'failed', output: { message: String(err) } });
+            }
+          }
+          return results;
         },
       );
     }
