@@ -32,6 +32,10 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Event-loop delay (ms) above which requests are shed with 503; 0 turns shedding off (the default under NODE_ENV=test). */
   maxEventLoopDelayMs: number;
+  /** API requests are refused with 503 + Retry-After while more than this many queries wait for a pooled connection (PostgreSQL only); 0 turns it off (the default under NODE_ENV=test). */
+  dbPoolMaxWaiting: number;
+  /** Seconds an authenticated session is served from the in-process cache (PostgreSQL only; revocations invalidate it at once); 0 turns the cache off. */
+  sessionCacheSeconds: number;
   smtpUrl: string | undefined;
   /** Port of the inbound SMTP receiver for complaint e-mails (S5.7d); absent → not started. */
   complaintsSmtpPort: number | undefined;
@@ -43,6 +47,12 @@ export interface Config {
   wechatPayBaseUrl: string | undefined;
   /** JSON file with the merchant's WeChat Pay credentials (mchid, appid, apiV3Key, merchantSerialNo, merchantPrivateKeyPem). */
   wechatPayCredentialsFile: string | undefined;
+  /** Alipay open-API gateway (development: the payment-channel emulator's `/alipay/gateway.do`); absent → no Alipay. */
+  alipayGatewayUrl: string | undefined;
+  /** JSON file with the app's Alipay credentials (appId, appPrivateKeyPem, alipayPublicKeyPem). */
+  alipayCredentialsFile: string | undefined;
+  /** Enabled payment channels in order of preference (`PAYMENT_CHANNELS=wechat,alipay`); the first is the default. */
+  paymentChannels: ('wechat' | 'alipay')[];
   /** Create demo accounts on an empty database (never in production). */
   demoAccounts: boolean;
   trustProxy: boolean;
@@ -52,6 +62,19 @@ export interface Config {
   arbitration: ArbitrationConfig;
   /** Risk scoring, thresholds and alerts (A3, A7, A8). */
   risk: RiskConfig;
+  /** S3-compatible object storage for uploaded identity documents; absent → the local folder under dataDir. */
+  storageS3?: StorageS3Config | undefined;
+}
+
+/** Where identity documents go when STORAGE_S3_* is set (path-style URLs: `<endpoint>/<bucket>/<prefix><key>`). */
+export interface StorageS3Config {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Key prefix inside the bucket (default `identity/`). */
+  prefix: string;
 }
 
 /** How the risk module reaches the arbitration provider and caches its answers. */
@@ -169,6 +192,8 @@ export function loadConfig(env: Env = process.env): Config {
     loginLockMinutes: int('LOGIN_LOCK_MINUTES', 30, 1, 7 * 24 * 60),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     maxEventLoopDelayMs: int('MAX_EVENT_LOOP_DELAY_MS', envName === 'test' ? 0 : 1000, 0, 60_000),
+    dbPoolMaxWaiting: int('DB_POOL_MAX_WAITING', envName === 'test' ? 0 : 64, 0, 100_000),
+    sessionCacheSeconds: int('SESSION_CACHE_SECONDS', 10, 0, 300),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     complaintsSmtpPort: str('COMPLAINTS_SMTP_PORT') === undefined ? undefined : int('COMPLAINTS_SMTP_PORT', 2525, 1, 65535),
     complaintsAddress: str('COMPLAINTS_ADDRESS', 'complaints@dingban.local')!,
@@ -180,6 +205,16 @@ export function loadConfig(env: Env = process.env): Config {
       : envName === 'development'
         ? new URL('../../../emulators/payment-channel/data/merchant-credentials.json', import.meta.url).pathname
         : undefined,
+    alipayGatewayUrl:
+      url('ALIPAY_GATEWAY_URL', ['http:', 'https:']) ??
+      // In development, beside the default local emulator (which speaks both protocols).
+      (envName === 'development' && !str('WECHATPAY_BASE_URL') ? 'http://127.0.0.1:4100/alipay/gateway.do' : undefined),
+    alipayCredentialsFile: str('ALIPAY_CREDENTIALS_FILE')
+      ? resolve(str('ALIPAY_CREDENTIALS_FILE')!)
+      : envName === 'development'
+        ? new URL('../../../emulators/payment-channel/data/alipay-credentials.json', import.meta.url).pathname
+        : undefined,
+    paymentChannels: [],
     demoAccounts: bool('DEMO_ACCOUNTS', envName !== 'production'),
     trustProxy: bool('TRUST_PROXY', false),
     runWorkers: bool('RUN_WORKERS', true),
@@ -221,6 +256,44 @@ export function loadConfig(env: Env = process.env): Config {
       alertWebhookKind: str('RISK_ALERT_WEBHOOK_KIND', 'wecom') === 'dingtalk' ? 'dingtalk' : 'wecom',
     },
   };
+  // Payment channels: PAYMENT_CHANNELS names the enabled ones; by default every channel whose settings are present.
+  const channelSettings = {
+    wechat: ['WECHATPAY_BASE_URL and WECHATPAY_CREDENTIALS_FILE', !!(config.wechatPayBaseUrl && config.wechatPayCredentialsFile)],
+    alipay: ['ALIPAY_GATEWAY_URL and ALIPAY_CREDENTIALS_FILE', !!(config.alipayGatewayUrl && config.alipayCredentialsFile)],
+  } as const;
+  const listedChannels = str('PAYMENT_CHANNELS')
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  for (const c of listedChannels ?? []) {
+    if (c !== 'wechat' && c !== 'alipay') problems.push(`PAYMENT_CHANNELS: unknown channel "${c}" (known: wechat, alipay)`);
+    else if (!channelSettings[c][1]) problems.push(`PAYMENT_CHANNELS enables ${c}, which needs ${channelSettings[c][0]}`);
+  }
+  if (listedChannels && new Set(listedChannels).size !== listedChannels.length) problems.push('PAYMENT_CHANNELS names a channel twice');
+  config.paymentChannels = (listedChannels ?? ['wechat', 'alipay']).filter(
+    (c): c is 'wechat' | 'alipay' => (c === 'wechat' || c === 'alipay') && channelSettings[c][1],
+  );
+  // S3-compatible document storage: endpoint, bucket and both keys together, or none of them.
+  const s3 = {
+    STORAGE_S3_ENDPOINT: url('STORAGE_S3_ENDPOINT', ['http:', 'https:']),
+    STORAGE_S3_BUCKET: str('STORAGE_S3_BUCKET'),
+    STORAGE_S3_ACCESS_KEY_ID: str('STORAGE_S3_ACCESS_KEY_ID'),
+    STORAGE_S3_SECRET_ACCESS_KEY: str('STORAGE_S3_SECRET_ACCESS_KEY'),
+  };
+  const s3Missing = Object.entries(s3).filter(([, v]) => !v);
+  if (s3Missing.length && s3Missing.length < 4) {
+    problems.push(`S3 document storage needs ${s3Missing.map(([k]) => k).join(', ')} as well (or none of STORAGE_S3_*)`);
+  }
+  if (!s3Missing.length) {
+    config.storageS3 = {
+      endpoint: s3.STORAGE_S3_ENDPOINT!.replace(/\/+$/, ''),
+      bucket: s3.STORAGE_S3_BUCKET!,
+      region: str('STORAGE_S3_REGION', 'us-east-1')!,
+      accessKeyId: s3.STORAGE_S3_ACCESS_KEY_ID!,
+      secretAccessKey: s3.STORAGE_S3_SECRET_ACCESS_KEY!,
+      prefix: str('STORAGE_S3_PREFIX', 'identity/')!,
+    };
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   }

@@ -21,6 +21,8 @@ export type App = FastifyInstance<
 >;
 
 const PROBLEM_TYPE = 'https://dingban.dev/problems/';
+/** Retry-After (s) when shedding on the pool's wait queue: it empties within milliseconds once arrivals drop. */
+const POOL_SHED_RETRY_AFTER_S = 1;
 
 /** Renders a problem document (RFC 9457) for a code, in the caller's language. */
 export function sendProblem(
@@ -156,6 +158,21 @@ export async function createHttp(p: Platform): Promise<App> {
       sendProblem(req, reply, 'OVERLOADED');
     },
   });
+
+  // Shed on the database pool's wait queue too: overload on a 2-core box keeps the event loop responsive
+  // while requests queue for one of the pooled connections, so event-loop delay alone never trips.
+  // Fast refusals (503 + Retry-After) instead of slow successes. Only API routes (static files and the
+  // probes need no database connection); PGlite has no pool to queue on.
+  const maxWaiting = p.config.dbPoolMaxWaiting;
+  if (maxWaiting > 0 && p.database.kind === 'postgres') {
+    const pool = p.database.pool;
+    app.addHook('onRequest', async (req, reply) => {
+      if (pool.waitingCount <= maxWaiting || !req.url.startsWith('/api/')) return;
+      p.metrics.httpShed.inc();
+      reply.header('retry-after', String(POOL_SHED_RETRY_AFTER_S));
+      return sendProblem(req, reply, 'OVERLOADED');
+    });
+  }
 
   await app.register(rateLimit, {
     global: true,
