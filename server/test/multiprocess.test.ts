@@ -130,6 +130,47 @@ describe('two server processes on one PostgreSQL and Redis', { skip: !enabled &&
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('S5.1c/S6.4a: a session cached by B ends on B the moment it is logged out on A; ending "other sessions" on B ends the one cached by A', async () => {
+    const phone = uniquePhone();
+    const code = await call(a!.base, 'POST', '/api/v1/auth/codes', { purpose: 'register', channel: 'sms', destination: phone });
+    assert.equal(code.status, 202, code.text);
+    const outbox = await call(a!.base, 'GET', `/api/v1/dev/outbox?to=${phone}&limit=1`);
+    const sent = (outbox.json.items as { body: string }[])[0]!;
+    const reg = await call(a!.base, 'POST', '/api/v1/auth/register', {
+      kind: 'person',
+      channel: 'sms',
+      destination: phone,
+      code: /\b(\d{6})\b/.exec(sent.body)![1],
+      password: TEST_PASSWORD,
+      displayName: '会话缓存测试',
+      client: 'app',
+    });
+    assert.equal(reg.status, 201, reg.text);
+    const first = { authorization: `Bearer ${reg.json.token as string}` };
+    // B authenticates the token twice: the second time from its session cache.
+    for (let i = 0; i < 2; i++) assert.equal((await call(b!.base, 'GET', '/api/v1/me', undefined, first)).status, 200);
+    const out = await call(a!.base, 'POST', '/api/v1/auth/logout', undefined, first);
+    assert.equal(out.status, 200, out.text);
+    const afterLogout = await call(b!.base, 'GET', '/api/v1/me', undefined, first);
+    assert.equal(afterLogout.status, 401, afterLogout.text);
+    assert.equal(afterLogout.json.code, 'SESSION_EXPIRED');
+
+    // Two new sessions; A caches the first; B ends the user's other sessions from the second.
+    const login = async () => {
+      const r = await call(a!.base, 'POST', '/api/v1/auth/login', { identifier: phone, password: TEST_PASSWORD, client: 'app' });
+      assert.equal(r.status, 200, r.text);
+      return { authorization: `Bearer ${r.json.token as string}` };
+    };
+    const s1 = await login();
+    const s2 = await login();
+    for (let i = 0; i < 2; i++) assert.equal((await call(a!.base, 'GET', '/api/v1/me', undefined, s1)).status, 200);
+    const ended = await call(b!.base, 'DELETE', '/api/v1/me/sessions', undefined, s2);
+    assert.ok(ended.status < 300, ended.text);
+    const onA = await call(a!.base, 'GET', '/api/v1/me', undefined, s1);
+    assert.equal(onA.status, 401, onA.text);
+    assert.equal((await call(a!.base, 'GET', '/api/v1/me', undefined, s2)).status, 200);
+  });
+
   it('S5.8b/S5.1c: a notification made on A reaches an SSE client on B; five wrong passwords on A lock the account on B', async () => {
     // Register through A (the code is read from the dev outbox, which lives in the shared database).
     const phone = uniquePhone();

@@ -9,6 +9,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { cube } from '@electric-sql/pglite/contrib/cube';
 import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
 import type { DB } from '../db-schema.ts';
+import { WriteObserver } from './dbchanges.ts';
 
 // bigint (int8) columns hold money in fen and counts: read them as JS numbers when they are safe
 // integers, and fail loudly rather than lose precision (2^53 fen is 90 trillion CNY).
@@ -28,6 +29,8 @@ export interface Database {
   db: Db;
   pool: pg.Pool;
   kind: 'postgres' | 'pglite';
+  /** Tables this process writes to (for cache read-your-writes, platform/dbchanges.ts). */
+  writes: WriteObserver;
   close(): Promise<void>;
 }
 
@@ -55,10 +58,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const writes = new WriteObserver();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
   return {
     db,
     pool,
+    writes,
     kind: pglite ? 'pglite' : 'postgres',
     async close() {
       await db.destroy(); // ends the pool

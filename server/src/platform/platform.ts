@@ -11,6 +11,7 @@ import { MemoryPubSub, RedisPubSub, type PubSub } from './pubsub.ts';
 import { Jobs } from './jobs.ts';
 import { DevOutbox, RoutedDelivery, type Delivery } from './delivery.ts';
 import { Metrics } from './metrics.ts';
+import { attachTableCache, DbChanges, TableCache } from './dbchanges.ts';
 
 /**
  * The shared machinery every module receives: no business rules here. Each outside service has an
@@ -29,6 +30,8 @@ export interface Platform {
   jobs: Jobs;
   delivery: Delivery;
   metrics: Metrics;
+  /** Invalidation signals for in-process caches (PostgreSQL LISTEN/NOTIFY; never live on PGlite). */
+  changes: DbChanges;
   /** Present when REDIS_URL is configured. */
   redis: Redis | undefined;
   close(): Promise<void>;
@@ -69,6 +72,13 @@ export async function createPlatform(config: Config, o: PlatformOverrides = {}):
   const store: SharedStore = redis ? new RedisStore(redis, config.redisPrefix) : new MemoryStore(() => clock.now().getTime());
   const pubsub: PubSub = redis ? new RedisPubSub(redis, config.redisPrefix) : new MemoryPubSub();
   const jobs = new Jobs({ db: database.db, pool: database.pool, logger });
+  const changes = new DbChanges({
+    databaseUrl: database.kind === 'postgres' ? config.databaseUrl : undefined,
+    logger,
+    writes: database.writes,
+  });
+  attachTableCache(database.db, new TableCache(changes, 60_000));
+  await changes.start();
   const delivery =
     o.delivery ??
     new RoutedDelivery({
@@ -90,9 +100,11 @@ export async function createPlatform(config: Config, o: PlatformOverrides = {}):
     jobs,
     delivery,
     metrics,
+    changes,
     redis,
     async close() {
       await jobs.stop().catch((err) => logger.warn({ err }, 'stopping jobs failed'));
+      await changes.close();
       await pubsub.close();
       if (redis) redis.disconnect();
       await database.close();

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Actor } from '../../platform/auth.ts';
 import { hashToken, safeEqual } from '../../platform/crypto.ts';
 import type { Executor } from '../../platform/db.ts';
@@ -83,13 +84,14 @@ function readToken(req: FastifyRequest): { token: string; via: 'bearer' | 'cooki
  * endpoints. Cookie-authenticated writes must echo the CSRF cookie in `x-csrf-token`.
  */
 export function installSessionHook(app: App, p: Platform): void {
+  const lookup = sessionLookup(p);
   app.addHook('onRequest', async (req, reply) => {
     const presented = readToken(req);
     if (!presented) return;
     const path = req.url;
     const isPublicAuth = PUBLIC_AUTH.test(path);
-    const row = await repo.findSessionByTokenHash(p.db, hashToken(presented.token));
     const now = p.clock.now();
+    const row = await lookup(hashToken(presented.token), now);
     if (!row || !sessionIsLive(p, row, now) || row.user_status !== 'active') {
       if (presented.via === 'cookie') clearSessionCookies(p, reply);
       if (isPublicAuth || !path.startsWith('/api/')) return;
@@ -99,7 +101,10 @@ export function installSessionHook(app: App, p: Platform): void {
       const header = req.headers[CSRF_HEADER];
       if (typeof header !== 'string' || !safeEqual(hashToken(header), row.csrf_hash)) throw new AppError('CSRF_FAILED');
     }
-    if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) await repo.touchSession(p.db, row.id, now);
+    if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+      await repo.touchSession(p.db, row.id, now);
+      row.last_seen_at = now; // the cached copy too
+    }
     const actor: Actor = {
       userId: row.user_id,
       kind: row.kind,
@@ -109,6 +114,42 @@ export function installSessionHook(app: App, p: Platform): void {
     };
     req.actor = actor;
   });
+}
+
+/**
+ * Session lookup by token hash with a short-lived in-process cache (SESSION_CACHE_SECONDS, default 10 s):
+ * most requests then need no database round trip to authenticate. Safe because every change that
+ * matters — a session revoked (logout, "end other sessions", password change or reset, account
+ * cancelled, TOTP reset) or its user's kind/roles/status changed — notifies every process at commit
+ * (migration 0070, platform/dbchanges.ts) and drops that user's entries; this process's own writes
+ * bypass the cache until their notification arrives. The cache serves only while the change feed is
+ * connected (never on PGlite). A cached row that looks idle-expired is re-read before it is refused,
+ * since another process may have touched it.
+ */
+function sessionLookup(p: Platform): (tokenHash: string, now: Date) => Promise<repo.SessionWithUser | undefined> {
+  const ttlMs = p.config.sessionCacheSeconds * 1000;
+  const read = (tokenHash: string) => repo.findSessionByTokenHash(p.db, tokenHash);
+  if (ttlMs <= 0) return read;
+  const cache = new LRUCache<string, { row: repo.SessionWithUser; until: number }>({ max: 50_000 });
+  let generation = 0;
+  p.changes.on((table, key) => {
+    if (table !== 'sessions' && table !== 'users' && table !== '*') return;
+    generation++;
+    if (table === '*' || !key) cache.clear();
+    else for (const [k, v] of cache.entries()) if (v.row.user_id === key) cache.delete(k);
+  });
+  const usable = () => p.changes.live && p.changes.settled('sessions') && p.changes.settled('users');
+  return async (tokenHash, now) => {
+    if (usable()) {
+      const hit = cache.get(tokenHash);
+      if (hit && hit.until > Date.now() && sessionIsLive(p, hit.row, now) && hit.row.user_status === 'active') return hit.row;
+    }
+    const gen = generation;
+    const row = await read(tokenHash);
+    if (row && gen === generation && usable()) cache.set(tokenHash, { row, until: Date.now() + ttlMs });
+    else cache.delete(tokenHash);
+    return row;
+  };
 }
 
 const secure = (p: Platform) => p.config.publicUrl.startsWith('https:');

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
+import { cachedTableRead } from '../../platform/dbchanges.ts';
 import type { OrdersTables, OrderStatus } from './tables.ts';
 
 export type OrderRow = Selectable<OrdersTables['orders']>;
@@ -7,8 +8,9 @@ export type OrderRules = Selectable<OrdersTables['order_rules']>;
 export type OrderTypeRow = Selectable<OrdersTables['order_types']>;
 export type OrderEventRow = Selectable<OrdersTables['order_events']>;
 
+/** Outside a transaction, served from the in-process table cache (dropped on change, platform/dbchanges.ts). */
 export async function getRules(db: Executor): Promise<OrderRules> {
-  return db.selectFrom('order_rules').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  return cachedTableRead(db, 'order_rules', () => db.selectFrom('order_rules').selectAll().where('id', '=', 1).executeTakeFirstOrThrow());
 }
 
 export async function updateRules(db: Executor, patch: Updateable<OrdersTables['order_rules']>): Promise<OrderRules> {
