@@ -1,6 +1,7 @@
 import type { Keyring } from '../../platform/crypto.ts';
 import type { StoreRow } from './repo.ts';
-import type { StoreView } from './schemas.ts';
+import type { StorePhotoView, StoreView } from './schemas.ts';
+import type { PhotoMeta } from './photos.ts';
 import { regionLabel } from './regions.ts';
 
 /** Masks a phone number for display: 13812345678 → 138****5678; landlines keep area code and last 4. */
@@ -11,7 +12,15 @@ export function maskPhone(phone: string): string {
   return `${head}****${digits.slice(-4)}`;
 }
 
-export function presentStore(row: StoreRow, keyring: Keyring): StoreView {
+export const presentPhoto = (m: PhotoMeta): StorePhotoView => ({
+  id: m.id,
+  url: `/api/v1/store-photos/${m.id}`,
+  mime: m.mime,
+  sizeBytes: m.sizeBytes,
+  createdAt: m.createdAt.toISOString(),
+});
+
+export function presentStore(row: StoreRow, keyring: Keyring, photos: readonly PhotoMeta[] = []): StoreView {
   return {
     id: row.id,
     name: row.name,
@@ -22,6 +31,7 @@ export function presentStore(row: StoreRow, keyring: Keyring): StoreView {
     lat: row.lat,
     lng: row.lng,
     contactPhoneMasked: maskPhone(keyring.decrypt(row.contact_phone_enc, 'stores.contact_phone')),
+    photos: photos.map(presentPhoto),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

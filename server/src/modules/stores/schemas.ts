@@ -20,6 +20,19 @@ export type StoreBody = Static<typeof StoreBody>;
 export const StorePatch = Type.Partial(StoreBody, { additionalProperties: false });
 export type StorePatch = Static<typeof StorePatch>;
 
+export const StorePhotoView = Type.Object(
+  {
+    id: Type.String(),
+    url: Type.String({ description: 'GET it with a session: /api/v1/store-photos/{id}' }),
+    mime: Type.Union([Type.Literal('image/jpeg'), Type.Literal('image/png')]),
+    sizeBytes: Type.Integer(),
+    createdAt: Timestamp,
+  },
+  { $id: 'StorePhotoView' },
+);
+export type StorePhotoView = Static<typeof StorePhotoView>;
+export const StorePhotoList = Type.Object({ items: Type.Array(Type.Ref('StorePhotoView')) });
+
 export const StoreView = Type.Object(
   {
     id: Type.String(),
@@ -31,6 +44,7 @@ export const StoreView = Type.Object(
     lat: Type.Number(),
     lng: Type.Number(),
     contactPhoneMasked: Type.String({ description: 'e.g. 138****5678' }),
+    photos: Type.Array(Type.Ref('StorePhotoView'), { description: 'Oldest first; at most 9' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },

@@ -17,4 +17,15 @@ export interface StoresTables {
     updated_at: Date; // L2
     deleted_at: Date | null; // L2
   };
+  store_photos: {
+    id: string; // L1
+    store_id: string; // L1
+    owner_id: string; // L2
+    mime: 'image/jpeg' | 'image/png'; // L1 (sniffed from the bytes)
+    size_bytes: number; // L1
+    sha256: string; // L1
+    bytes: Buffer; // L1 (not personal data; served to logged-in users)
+    created_at: Date; // L2
+    deleted_at: Date | null; // L2
+  };
 }
