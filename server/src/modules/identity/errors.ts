@@ -52,4 +52,10 @@ export const IdentityErrors = defineErrors({
     zh: '实名认证证件已过期，请更新认证资料',
     en: 'Your verification documents have expired; please update them',
   },
+  /** The document store (S3-compatible object storage) refused or could not be reached; nothing was saved. */
+  IDENTITY_STORAGE_UNAVAILABLE: {
+    status: 503,
+    zh: '证件存储服务暂时不可用，请稍后重试',
+    en: 'Document storage is temporarily unavailable; please try again shortly',
+  },
 });

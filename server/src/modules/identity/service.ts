@@ -12,6 +12,7 @@ import { canReadFile, verificationKindFor } from './policy.ts';
 import { verificationProvider } from './provider.ts';
 import * as repo from './repo.ts';
 import { checkUpload, localFileStore, openFile, sealFile, type FileStore } from './storage.ts';
+import { ObjectStorageError, s3FileStore } from './s3-store.ts';
 import type { VerificationRow } from './repo.ts';
 
 const DAY_MS = 86_400_000;
@@ -32,7 +33,16 @@ let fileStoreOverride: FileStore | undefined;
 export function setFileStore(store: FileStore | undefined): void {
   fileStoreOverride = store;
 }
-const fileStore = (p: Platform): FileStore => fileStoreOverride ?? localFileStore(p.config.dataDir);
+const s3Stores = new WeakMap<object, FileStore>();
+/** The override, else S3-compatible storage when STORAGE_S3_* is configured, else the local folder. */
+const fileStore = (p: Platform): FileStore => {
+  if (fileStoreOverride) return fileStoreOverride;
+  const s3 = p.config.storageS3;
+  if (!s3) return localFileStore(p.config.dataDir);
+  let store = s3Stores.get(s3);
+  if (!store) s3Stores.set(s3, (store = s3FileStore(s3)));
+  return store;
+};
 
 /** `2030-12-31` (a date in China) → the instant the document stops being valid (the next midnight, Shanghai). */
 export function endOfShanghaiDay(date: string): Date {
@@ -53,6 +63,17 @@ function checkValidity(date: string | null | undefined, now: Date): Date | null 
 
 const earliest = (...dates: (Date | null)[]): Date | null => dates.reduce<Date | null>((a, d) => (d && (!a || d < a) ? d : a), null);
 
+/** Runs a storage call; an object-storage failure becomes IDENTITY_STORAGE_UNAVAILABLE (503), logged without data. */
+async function stored<T>(p: Platform, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof ObjectStorageError)) throw err;
+    p.logger.error({ status: err.status, s3Code: err.s3Code }, 'identity document storage failed');
+    throw new AppError('IDENTITY_STORAGE_UNAVAILABLE');
+  }
+}
+
 /** Stores an uploaded document, encrypted, under a server-generated name; returns its metadata. */
 export async function uploadDocument(
   p: Platform,
@@ -72,7 +93,7 @@ export async function uploadDocument(
     created_at: p.clock.now(),
   };
   // Bytes first: a crash leaves an unreferenced blob, never a row pointing at nothing.
-  await fileStore(p).put(row.storage_key, sealFile(p.keyring, id, input.bytes));
+  await stored(p, () => fileStore(p).put(row.storage_key, sealFile(p.keyring, id, input.bytes)));
   await repo.insertFile(p.db, row);
   return row;
 }
@@ -81,7 +102,7 @@ export async function uploadDocument(
 export async function readDocument(p: Platform, actor: Actor, fileId: string, ip: string): Promise<{ mime: string; bytes: Buffer }> {
   const file = await repo.findFile(p.db, fileId);
   if (!file || !canReadFile(actor, file.owner_id)) throw new AppError('NOT_FOUND');
-  const bytes = openFile(p.keyring, file.id, await fileStore(p).get(file.storage_key));
+  const bytes = openFile(p.keyring, file.id, await stored(p, () => fileStore(p).get(file.storage_key)));
   await p.db.transaction().execute(async (tx) => {
     const at = p.clock.now();
     await repo.insertAudit(tx, {
