@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import { Alert, App as AntApp, Button, Card, Checkbox, Collapse, Modal, Radio, Result, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Checkbox, Collapse, Modal, Progress, Radio, Result, Space, Spin, Tag, Typography } from 'antd';
+import { CheckCircleFilled } from '@ant-design/icons';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
@@ -37,6 +38,23 @@ export function CoursePage() {
     }
   }
 
+  /** Marks a lesson read on the server and shows the new progress. */
+  async function markRead(lessonId: string) {
+    try {
+      const p = await call(api.POST('/api/v1/training/lessons/{id}/complete', { params: { path: { id: lessonId } } }));
+      setCourse(
+        (cur) =>
+          cur && {
+            ...cur,
+            progress: { completedLessons: p.completedLessons, totalLessons: p.totalLessons, percent: p.percent },
+            lessons: cur.lessons.map((l) => (l.id === lessonId ? { ...l, completed: true } : l)),
+          },
+      );
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  }
+
   if (!course) return <Spin />;
   const lang = locale === 'en-US' ? 'en' : 'zh';
   const c = course.course;
@@ -46,12 +64,25 @@ export function CoursePage() {
       <PageHeader title={c.title[lang]} extra={<Link to="/training">{t('training.back')}</Link>} />
       {result && <ExamResult result={result} onRetry={() => void start()} />}
       <Typography.Paragraph type="secondary">{c.summary[lang]}</Typography.Paragraph>
+      {course.lessons.length > 0 && (
+        <div data-testid="course-progress">
+          <Progress percent={course.progress.percent} />
+          <Typography.Text type="secondary">
+            {t('training.lessonProgress', { done: course.progress.completedLessons, total: course.progress.totalLessons })}
+          </Typography.Text>
+        </div>
+      )}
       <Collapse
         style={{ marginBottom: 12 }}
         items={course.lessons.map((l) => ({
           key: l.id,
-          label: `${l.position}. ${l.title}`,
-          children: <Lesson lesson={l} />,
+          label: (
+            <span data-testid={`lesson-${l.position}`}>
+              {l.position}. {l.title}{' '}
+              {l.completed && <CheckCircleFilled style={{ color: '#52c41a' }} aria-label={t('training.lessonDone')} />}
+            </span>
+          ),
+          children: <Lesson lesson={l} onRead={markRead} />,
         }))}
       />
       <Card>
@@ -66,8 +97,30 @@ export function CoursePage() {
   );
 }
 
-function Lesson({ lesson }: { lesson: Course['lessons'][number] }) {
+function Lesson({ lesson, onRead }: { lesson: Course['lessons'][number]; onRead: (id: string) => Promise<void> }) {
   const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const done = (
+    <div style={{ marginTop: 12 }}>
+      {lesson.completed ? (
+        <Tag color="success" icon={<CheckCircleFilled />}>
+          {t('training.lessonDone')}
+        </Tag>
+      ) : (
+        <Button
+          size="small"
+          loading={busy}
+          data-testid={`lesson-read-${lesson.position}`}
+          onClick={() => {
+            setBusy(true);
+            void onRead(lesson.id).finally(() => setBusy(false));
+          }}
+        >
+          {t('training.markRead')}
+        </Button>
+      )}
+    </div>
+  );
   return (
     <div className="lesson">
       <Markdown text={lesson.bodyMarkdown} />
@@ -91,6 +144,7 @@ function Lesson({ lesson }: { lesson: Course['lessons'][number] }) {
             {t('training.video')}
           </a>
         ))}
+      {done}
     </div>
   );
 }
@@ -281,6 +335,16 @@ function ExamResult({ result, onRetry }: { result: Graded; onRetry: () => void }
           )
         }
       />
+      {result.standingRestored && (
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="standing-restored"
+          title={t('training.standingRestored')}
+          description={t('training.standingRestoredHint')}
+        />
+      )}
       {result.certificate && <CertificateCard c={result.certificate} />}
       <Collapse
         size="small"

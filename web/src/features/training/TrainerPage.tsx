@@ -76,7 +76,14 @@ export function TrainerPage() {
                   onRow={(r) => ({ onClick: () => setSelected(r.id) })}
                   columns={[
                     { title: t('trainer.code'), dataIndex: 'code', width: 160 },
-                    { title: t('training.course'), render: (_: unknown, c) => c.title[lang] },
+                    {
+                      title: t('training.course'),
+                      render: (_: unknown, c) => (
+                        <>
+                          {c.title[lang]} {c.isRefresher && <Tag color="purple">{t('trainer.refresher')}</Tag>}
+                        </>
+                      ),
+                    },
                     {
                       title: t('trainer.exam'),
                       width: 180,
@@ -217,6 +224,7 @@ function CourseEditor({ course, onSaved }: { course: Course; onSaved: () => void
                   bronzeMin: course.levels.bronze,
                   certificateValidDays: course.certificateValidDays,
                   active: course.active,
+                  isRefresher: course.isRefresher,
                 }}
                 onFinish={async (body) => {
                   try {
@@ -231,6 +239,9 @@ function CourseEditor({ course, onSaved }: { course: Course; onSaved: () => void
                 <CourseFields />
                 <Form.Item name="active" label={t('trainer.active')} valuePropName="checked">
                   <Switch />
+                </Form.Item>
+                <Form.Item name="isRefresher" label={t('trainer.refresher')} valuePropName="checked" extra={t('trainer.refresherHint')}>
+                  <Switch data-testid="course-refresher" />
                 </Form.Item>
                 <Button type="primary" htmlType="submit">
                   {t('common.save')}
@@ -250,6 +261,7 @@ function LessonsEditor({ courseId }: { courseId: string }) {
   const { t, errorText } = useI18n();
   const { message } = AntApp.useApp();
   const [lessons, setLessons] = useState<Lesson[]>([]);
+  const [editing, setEditing] = useState<Lesson | null>(null);
   const [form] = Form.useForm<{ position: number; title: string; bodyMarkdown: string; images?: string; videoUrl?: string }>();
   const body = Form.useWatch('bodyMarkdown', form);
   const load = useCallback(() => {
@@ -259,6 +271,37 @@ function LessonsEditor({ courseId }: { courseId: string }) {
     );
   }, [courseId, message, errorText]);
   useEffect(load, [load]);
+  const run = async (op: () => Promise<unknown>) => {
+    try {
+      await op();
+      message.success(t('common.saved'));
+      load();
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  };
+  /** Swaps a lesson with its neighbour and saves the whole order. */
+  const move = (i: number, by: -1 | 1) => {
+    const ids = lessons.map((l) => l.id);
+    [ids[i], ids[i + by]] = [ids[i + by]!, ids[i]!];
+    void run(() =>
+      call(api.PUT('/api/v1/training/admin/courses/{id}/lesson-order', { params: { path: { id: courseId } }, body: { lessonIds: ids } })),
+    );
+  };
+  const edit = (l: Lesson) => {
+    setEditing(l);
+    form.setFieldsValue({
+      position: l.position,
+      title: l.title,
+      bodyMarkdown: l.bodyMarkdown,
+      images: l.imageUrls.join('\n'),
+      videoUrl: l.videoUrl ?? '',
+    });
+  };
+  const stopEditing = () => {
+    setEditing(null);
+    form.resetFields();
+  };
   return (
     <>
       <Table<Lesson>
@@ -269,42 +312,72 @@ function LessonsEditor({ courseId }: { courseId: string }) {
         columns={[
           { title: '#', dataIndex: 'position', width: 60 },
           { title: t('trainer.lessonTitle'), dataIndex: 'title' },
-          { title: t('trainer.media'), width: 160, render: (_: unknown, l) => `${l.imageUrls.length} 🖼 ${l.videoUrl ? '· ▶' : ''}` },
+          { title: t('trainer.media'), width: 120, render: (_: unknown, l) => `${l.imageUrls.length} 🖼 ${l.videoUrl ? '· ▶' : ''}` },
+          {
+            title: '',
+            width: 300,
+            render: (_: unknown, l, i) => (
+              <Space size={4} wrap>
+                <Button size="small" disabled={i === 0} onClick={() => move(i, -1)} data-testid={`lesson-up-${l.position}`}>
+                  ↑ {t('trainer.moveUp')}
+                </Button>
+                <Button size="small" disabled={i === lessons.length - 1} onClick={() => move(i, 1)}>
+                  ↓ {t('trainer.moveDown')}
+                </Button>
+                <Button size="small" onClick={() => edit(l)} data-testid={`lesson-edit-${l.position}`}>
+                  {t('trainer.edit')}
+                </Button>
+                <Popconfirm
+                  title={t('trainer.deleteLessonConfirm')}
+                  onConfirm={() =>
+                    void run(async () => {
+                      await call(api.DELETE('/api/v1/training/admin/lessons/{id}', { params: { path: { id: l.id } } }));
+                      if (editing?.id === l.id) stopEditing();
+                    })
+                  }
+                >
+                  <Button size="small" danger data-testid={`lesson-delete-${l.position}`}>
+                    {t('trainer.remove')}
+                  </Button>
+                </Popconfirm>
+              </Space>
+            ),
+          },
         ]}
       />
-      <Card size="small" title={t('trainer.addLesson')} style={{ marginTop: 12 }}>
+      <Card
+        size="small"
+        title={editing ? `${t('trainer.editLesson')} · ${editing.title}` : t('trainer.addLesson')}
+        style={{ marginTop: 12 }}
+        extra={editing && <Button onClick={stopEditing}>{t('common.cancel')}</Button>}
+      >
         <Form
           form={form}
           layout="vertical"
           initialValues={{ position: lessons.length + 1 }}
           onFinish={async (v) => {
-            try {
-              const imageUrls = (v.images ?? '')
-                .split('\n')
-                .map((s) => s.trim())
-                .filter(Boolean);
-              await call(
-                api.POST('/api/v1/training/admin/courses/{id}/lessons', {
-                  params: { path: { id: courseId } },
-                  body: {
-                    position: v.position,
-                    title: v.title,
-                    bodyMarkdown: v.bodyMarkdown,
-                    imageUrls,
-                    videoUrl: v.videoUrl?.trim() || null,
-                  },
-                }),
-              );
-              message.success(t('common.saved'));
-              form.resetFields();
-              load();
-            } catch (err) {
-              message.error(errorText(err));
-            }
+            const imageUrls = (v.images ?? '')
+              .split('\n')
+              .map((s) => s.trim())
+              .filter(Boolean);
+            const content = { title: v.title, bodyMarkdown: v.bodyMarkdown, imageUrls, videoUrl: v.videoUrl?.trim() || null };
+            await run(async () => {
+              if (editing) {
+                await call(api.PATCH('/api/v1/training/admin/lessons/{id}', { params: { path: { id: editing.id } }, body: content }));
+              } else {
+                await call(
+                  api.POST('/api/v1/training/admin/courses/{id}/lessons', {
+                    params: { path: { id: courseId } },
+                    body: { position: v.position, ...content },
+                  }),
+                );
+              }
+              stopEditing();
+            });
           }}
         >
           <Space wrap>
-            <Form.Item name="position" label="#" rules={[{ required: true }]}>
+            <Form.Item name="position" label="#" rules={[{ required: true }]} hidden={!!editing}>
               <InputNumber min={1} max={1000} />
             </Form.Item>
             <Form.Item name="title" label={t('trainer.lessonTitle')} rules={[{ required: true }]}>
@@ -325,8 +398,8 @@ function LessonsEditor({ courseId }: { courseId: string }) {
           <Form.Item name="videoUrl" label={t('trainer.videoUrl')} extra={t('trainer.urlHint')}>
             <Input />
           </Form.Item>
-          <Button type="primary" htmlType="submit">
-            {t('trainer.addLesson')}
+          <Button type="primary" htmlType="submit" data-testid="lesson-save">
+            {editing ? t('common.save') : t('trainer.addLesson')}
           </Button>
         </Form>
       </Card>

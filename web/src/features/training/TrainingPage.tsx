@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { Alert, App as AntApp, Card, Descriptions, Empty, QRCode, Spin, Steps, Tag } from 'antd';
+import { Alert, App as AntApp, Button, Card, Descriptions, Empty, Progress, QRCode, Spin, Steps, Tag } from 'antd';
 import { LockOutlined } from '@ant-design/icons';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
@@ -12,12 +12,9 @@ export type Certificate = ResponseOf<'/api/v1/training/certificates', 'get'>['it
 
 export const LEVEL_COLOR = { gold: 'gold', silver: 'default', bronze: 'orange' } as const;
 
-/** The public page a certificate's QR code opens (no login). */
-export const publicCertificateUrl = (number: string) => `${location.origin}/certificates/${encodeURIComponent(number)}`;
-
 /** Training path (S5.4b): stages with progress and why a stage is locked; my certificates (S5.4a) with QR codes. */
 export function TrainingPage() {
-  const { t, locale, errorText } = useI18n();
+  const { t, locale, errorText, formatTime } = useI18n();
   const { message } = AntApp.useApp();
   const [path, setPath] = useState<Path | null>(null);
   const [certs, setCerts] = useState<Certificate[] | null>(null);
@@ -35,9 +32,32 @@ export function TrainingPage() {
   return (
     <>
       <PageHeader title={t('training.title')} />
-      {path.certifiedForOrders ? (
+      {path.standing.restricted && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="training-restricted"
+          title={t('training.restricted', { score: path.standing.countedScore, min: path.standing.minScore })}
+          description={
+            path.standing.restoreAvailableAt
+              ? t('training.restrictedCooldown', { date: formatTime(path.standing.restoreAvailableAt) })
+              : t('training.restrictedHint')
+          }
+          action={
+            path.refresher && (
+              <Link to={`/training/courses/${path.refresher.course.id}`}>
+                <Button type="primary" danger data-testid="training-to-refresher">
+                  {t('training.toRefresher')}
+                </Button>
+              </Link>
+            )
+          }
+        />
+      )}
+      {path.mayTakeOrders ? (
         <Alert type="success" showIcon title={t('training.certified')} style={{ marginBottom: 12 }} data-testid="training-certified" />
-      ) : (
+      ) : path.standing.restricted ? null : (
         <Alert
           type="warning"
           showIcon
@@ -64,7 +84,13 @@ export function TrainingPage() {
                 locks.push(t('training.lockDays', { need: r.daysOnPlatform, have: path.daysOnPlatform }));
             }
             let desc: ReactNode;
-            if (s.passed) desc = <Tag color="success">{t('training.passed')}</Tag>;
+            if (s.passed)
+              desc = (
+                <>
+                  <Tag color="success">{t('training.passed')}</Tag>
+                  <LessonProgress p={s.progress} code={s.stage.code} />
+                </>
+              );
             else if (!s.unlocked)
               desc = (
                 <div data-testid={`stage-locked-${s.stage.code}`}>
@@ -73,9 +99,12 @@ export function TrainingPage() {
               );
             else
               desc = (
-                <Link to={`/training/courses/${s.course.id}`} data-testid={`stage-open-${s.stage.code}`}>
-                  {t('training.start')}
-                </Link>
+                <>
+                  <Link to={`/training/courses/${s.course.id}`} data-testid={`stage-open-${s.stage.code}`}>
+                    {t('training.start')}
+                  </Link>
+                  <LessonProgress p={s.progress} code={s.stage.code} />
+                </>
               );
             return {
               key: s.stage.code,
@@ -90,6 +119,18 @@ export function TrainingPage() {
           })}
         />
       </Card>
+      {path.refresher && (
+        <Card
+          title={t('training.refresher')}
+          style={{ marginBottom: 12 }}
+          data-testid="training-refresher"
+          extra={path.refresher.certificate && <Tag color="success">{t('training.passed')}</Tag>}
+        >
+          <Link to={`/training/courses/${path.refresher.course.id}`}>{path.refresher.course.title[lang]}</Link>
+          <div style={{ color: 'rgba(0,0,0,0.45)' }}>{t('training.refresherHint')}</div>
+          <LessonProgress p={path.refresher.progress} code="refresher" />
+        </Card>
+      )}
       <Card title={t('training.certificates')}>
         {certs.length === 0 ? (
           <Empty description={t('training.noCertificates')} />
@@ -101,12 +142,25 @@ export function TrainingPage() {
   );
 }
 
+/** Lessons read of a course, as a bar and a count. */
+function LessonProgress({ p, code }: { p: Path['stages'][number]['progress']; code: string }) {
+  const { t } = useI18n();
+  if (!p.totalLessons) return null;
+  return (
+    <div style={{ maxWidth: 280 }} data-testid={`progress-${code}`}>
+      <Progress percent={p.percent} size="small" />
+      <span style={{ fontSize: 12 }}>{t('training.lessonProgress', { done: p.completedLessons, total: p.totalLessons })}</span>
+    </div>
+  );
+}
+
 export function CertificateCard({ c }: { c: Certificate }) {
   const { t, locale, formatTime } = useI18n();
   return (
     <Card size="small" style={{ marginBottom: 8 }} data-testid="certificate">
       <div style={{ display: 'flex', gap: 12, flexWrap: 'wrap' }}>
-        <QRCode value={publicCertificateUrl(c.number)} size={120} bordered={false} />
+        {/* The server's verifyUrl is the public page /certificates/<number>, which shows genuine and valid. */}
+        <QRCode value={c.verifyUrl} size={120} bordered={false} />
         <Descriptions size="small" column={1} style={{ flex: 1, minWidth: 200 }}>
           <Descriptions.Item label={t('training.certNumber')}>
             <Link to={`/certificates/${encodeURIComponent(c.number)}`} data-testid="certificate-number">
