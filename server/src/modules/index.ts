@@ -7,6 +7,7 @@ import { walletModule } from './wallet/index.ts';
 import { storesModule } from './stores/index.ts';
 import { ordersModule } from './orders/index.ts';
 import { riskModule } from './risk/index.ts';
+import { statsModule } from './stats/index.ts';
 
 /** Every module of the platform, in registration order. */
 export const modules: Module[] = [
@@ -18,4 +19,5 @@ export const modules: Module[] = [
   storesModule,
   ordersModule,
   riskModule,
+  statsModule,
 ];

@@ -1275,6 +1275,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1322,6 +1331,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6974,6 +6992,547 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/courier-week": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A courier's weekly earnings by day, from the ledger (staff: any courier with finance:read) */
+        get: {
+            parameters: {
+                query?: {
+                    courierId?: string;
+                    /** @description YYYY-MM-DD (China time) */
+                    weekStart?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            courierId: string;
+                            days: {
+                                date: string;
+                                /** @description Amount in fen (1/100 CNY) */
+                                feeFen: number;
+                                /** @description Amount in fen (1/100 CNY) */
+                                otherCreditsFen: number;
+                                /** @description Amount in fen (1/100 CNY) */
+                                shiftEarningsFen: number;
+                                shifts: number;
+                            }[];
+                            /** @description Amount in fen (1/100 CNY) */
+                            feeFen: number;
+                            /** Format: date-time */
+                            from: string;
+                            /** @description Amount in fen (1/100 CNY) */
+                            otherCreditsFen: number;
+                            /** @description Amount in fen (1/100 CNY) */
+                            shiftEarningsFen: number;
+                            shifts: number;
+                            /** Format: date-time */
+                            to: string;
+                            /** @description Amount in fen (1/100 CNY) */
+                            totalFen: number;
+                            weekStart: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/owner-month": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A store owner's month: orders posted and filled, fill rate, spend (staff: any owner with orders:read) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM (China time) */
+                    month?: string;
+                    ownerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled: number;
+                            /** @description Amount in fen (1/100 CNY) */
+                            committedFen: number;
+                            /** @description Of those, taken by a courier */
+                            filled: number;
+                            fillRate: number | null;
+                            /** Format: date-time */
+                            from: string;
+                            month: string;
+                            /** Format: uuid */
+                            ownerId: string;
+                            /** @description Orders paid and published whose shift starts in the month */
+                            posted: number;
+                            settled: number;
+                            /** @description Amount in fen (1/100 CNY) */
+                            spendFen: number;
+                            stores: {
+                                cancelled: number;
+                                /** @description Amount in fen (1/100 CNY) */
+                                committedFen: number;
+                                filled: number;
+                                posted: number;
+                                settled: number;
+                                /** @description Amount in fen (1/100 CNY) */
+                                spendFen: number;
+                                /** Format: uuid */
+                                storeId: string;
+                                storeName: string;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/platform/fill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fill rate and median time to fill by province × shift day (ops; from rollups) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM-DD (China time) */
+                    from: string;
+                    provinceCode?: string;
+                    /** @description YYYY-MM-DD (China time) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description When the rollups were last refreshed */
+                            asOf: string | null;
+                            from: string;
+                            items: {
+                                day: string;
+                                filled: number;
+                                fillRate: number | null;
+                                medianFillSeconds: number | null;
+                                posted: number;
+                                provinceCode: string;
+                            }[];
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/platform/gmv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GMV and settled shifts by month (ops; from rollups) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM-DD (China time) */
+                    from: string;
+                    provinceCode?: string;
+                    /** @description YYYY-MM-DD (China time) */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description When the rollups were last refreshed */
+                            asOf: string | null;
+                            from: string;
+                            items: {
+                                filled: number;
+                                /** @description Amount in fen (1/100 CNY) */
+                                gmvFen: number;
+                                month: string;
+                                posted: number;
+                                settled: number;
+                            }[];
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/platform/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring the analysis rollups up to date now (ops:manage; a job does it every minute) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: number;
+                            newCourierMonths: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/platform/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Courier retention cohorts: first month worked × months after (ops; from rollups) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description When the rollups were last refreshed */
+                            asOf: string | null;
+                            items: {
+                                active: number;
+                                cohort: string;
+                                monthsAfter: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store-photos/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A store photo (JPEG or PNG) for logged-in users */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stores": {
         parameters: {
             query?: never;
@@ -7312,6 +7871,236 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A store's photos (any logged-in user: couriers see them on the store's orders) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["StorePhotoView"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a photo to one of my stores (multipart/form-data, part "file"; JPEG or PNG by content, ≤ 2 MB, ≤ 9 per store) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorePhotoView"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a photo of one of my stores */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/support/complaints": {
@@ -9686,6 +10475,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wallet/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enabled payment channels, the default first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                default: boolean;
+                                /** @description `wechat` (WeChat Pay) or `alipay` */
+                                name: string;
+                                /** @description Bound account kinds this channel pays out to */
+                                payoutKinds: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wallet/channels/{channel}/notify": {
         parameters: {
             query?: never;
@@ -9695,7 +10537,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Payment channel callback (WeChat Pay API v3 notification); not for apps */
+        /** Payment channel callback (WeChat Pay API v3 JSON, or Alipay form answered `success`); not for apps */
         post: {
             parameters: {
                 query?: never;
@@ -9707,12 +10549,33 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Alipay: text/plain `success` or `failure` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
                 /** @description Default Response */
                 204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                        };
+                    };
                 };
                 /** @description Default Response */
                 401: {
@@ -10246,7 +11109,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Reconcile a past day's channel trade bill now (finance) */
+        /** Reconcile a past day's channel trade bill and payouts now (finance; default channel: the first enabled) */
         post: {
             parameters: {
                 query?: never;
@@ -10257,6 +11120,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        channel?: string;
                         /** @description A China-time day, YYYY-MM-DD */
                         day: string;
                     };
@@ -10397,6 +11261,8 @@ export interface paths {
                     } | {
                         bankName: string;
                         cardNo: string;
+                        /** @description Card holder name (the bank checks it); needed for payouts to the card */
+                        holderName?: string;
                         /** @enum {string} */
                         kind: "bank_card";
                     };
@@ -10843,6 +11709,8 @@ export interface paths {
                     "application/json": {
                         /** @description Amount in fen */
                         amountFen: number;
+                        /** @description An enabled channel (GET /wallet/channels); default: the first */
+                        channel?: string;
                     };
                 };
             };
@@ -11571,6 +12439,15 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        StorePhotoView: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            mime: "image/jpeg" | "image/png";
+            sizeBytes: number;
+            /** @description GET it with a session: /api/v1/store-photos/{id} */
+            url: string;
+        };
         StoreView: {
             address: string;
             brands: string[];
@@ -11582,6 +12459,8 @@ export interface components {
             lat: number;
             lng: number;
             name: string;
+            /** @description Oldest first; at most 9 */
+            photos: components["schemas"]["StorePhotoView"][];
             regionCode: string;
             /** @description Province, city and district, e.g. 广东省 深圳市 南山区 */
             regionName: string;
