@@ -220,6 +220,10 @@ export const dictionary = {
   'identity.pending': ['资料审核中，结果将通过消息通知您', 'Under review — you will get a message with the result'],
   'identity.rejected': ['认证未通过，请按原因修改后重新提交', 'Not approved — correct it and submit again'],
   'identity.expired': ['证件已过期，请重新认证', 'Your documents have expired — please verify again'],
+  'identity.expiresSoon': [
+    '证件将于 {date} 到期，到期后将暂停接单、发单和提现，请及时更新认证资料',
+    'Your documents expire on {date}; after that taking or posting orders and withdrawing stop — update them in time',
+  ],
   'identity.none': ['尚未实名认证：认证通过后才能接单、发单和提现', 'Not verified yet: needed to take or post orders and to withdraw'],
   'identity.resubmit': ['修改资料重新提交', 'Change and resubmit'],
   'identity.personForm': ['个人实名认证（居民身份证）', 'Personal verification (resident ID card)'],

@@ -48,7 +48,18 @@ export function VerifyPage() {
       <PageHeader title={t('identity.title')} />
       <Card data-testid="identity-status" style={{ marginBottom: 12 }}>
         {mine.verified ? (
-          <Alert type="success" showIcon title={t('identity.verified')} />
+          <>
+            <Alert type="success" showIcon title={t('identity.verified')} />
+            {current?.status === 'approved' && current.validUntil && expiresWithin30Days(current.validUntil) && (
+              <Alert
+                type="warning"
+                showIcon
+                style={{ marginTop: 8 }}
+                data-testid="identity-expires-soon"
+                title={t('identity.expiresSoon', { date: current.validUntil })}
+              />
+            )}
+          </>
         ) : current?.status === 'pending' ? (
           <Alert type="info" showIcon title={t('identity.pending')} />
         ) : current?.status === 'rejected' ? (
@@ -290,4 +301,10 @@ function FileField({
       )}
     </div>
   );
+}
+
+/** S5.2c: the user is warned 30 days before a document's validity date (the server also notifies once). */
+function expiresWithin30Days(validUntil: string): boolean {
+  const left = Date.parse(`${validUntil}T23:59:59+08:00`) - Date.now();
+  return left > 0 && left <= 30 * 86_400_000;
 }
