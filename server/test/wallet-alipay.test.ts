@@ -1,25 +1,44 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp } from './helpers.ts';
 import { registerUser, TEST_ENV, type TestUser } from './factories.ts';
+import { AppError } from '../src/platform/errors.ts';
+import { ConfigError, loadConfig } from '../src/platform/config.ts';
 import { accountsModule } from '../src/modules/accounts/index.ts';
 import { messagesModule } from '../src/modules/messages/index.ts';
-import { ChannelError, confirmPaid, createWalletModule, getBalances, verifyLedger } from '../src/modules/wallet/index.ts';
-import { AlipayChannel } from '../src/modules/wallet/channels/alipay.ts';
+import '../src/modules/identity/index.ts';
+import {
+  AlipayChannel,
+  ChannelError,
+  checkTopUp,
+  checkWithdrawal,
+  createWalletModule,
+  findHold,
+  getBalances,
+  payOrderThroughChannel,
+  refundOrderPaymentToChannel,
+  submitWithdrawal,
+  verifyLedger,
+  WechatPayChannel,
+  withdrawalFee,
+} from '../src/modules/wallet/index.ts';
+import { newId } from '../src/platform/ids.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
 
-/** The Alipay open-API adapter (RSA2) against the emulator's Alipay gateway over real HTTP. */
-describe('wallet: Alipay adapter (emulator)', () => {
+/**
+ * Alipay as the second channel (S5.9b), over real HTTP against the emulator's Alipay gateway: RSA2
+ * requests, the platform's form-encoded notify route answered `success` only after the credit committed,
+ * active query for late notifies, closing unpaid trades, refunds, and payouts to bank cards.
+ */
+describe('wallet: Alipay channel (emulator)', () => {
   let emu: PaymentChannelEmulator;
   let t: TestApp;
   let alipay: AlipayChannel;
-  let receiver: Server;
-  let notifyUrl = '';
-  const received: { body: string; result: string }[] = [];
+  let platformUrl = '';
   let user: TestUser;
+  let courier: TestUser;
+  const verified = new Set<string>();
 
   before(async () => {
     emu = createPaymentChannelEmulator({ autoRun: false });
@@ -31,7 +50,8 @@ describe('wallet: Alipay adapter (emulator)', () => {
         accountsModule,
         messagesModule,
         createWalletModule({
-          channel: (p) =>
+          channels: (p) => [
+            new WechatPayChannel({ ...emu.credentials, baseUrl: emu.url, now: () => p.clock.now().getTime() }),
             (alipay = new AlipayChannel({
               appId: '2021000000000001',
               appPrivateKeyPem: emu.credentials.merchantPrivateKeyPem,
@@ -39,73 +59,228 @@ describe('wallet: Alipay adapter (emulator)', () => {
               gatewayUrl: `${emu.url}/alipay/gateway.do`,
               now: () => p.clock.now().getTime(),
             })),
-          notifyBaseUrl: () => notifyUrl,
+          ],
+          notifyBaseUrl: () => platformUrl,
+          requireVerified: async (_p, userId) => {
+            if (!verified.has(userId)) throw new AppError('IDENTITY_NOT_VERIFIED');
+          },
         }),
       ],
     });
-    // The merchant's notify endpoint: verify, credit, answer `success` (anything else makes Alipay retry).
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', async () => {
-        let result: string;
-        try {
-          const n = await alipay.openNotification(req.headers, body);
-          result = n.kind === 'payment' && n.payment.state === 'paid' ? await confirmPaid(t.p, 'alipay', n.payment) : 'ignored';
-          res.end('success');
-        } catch (err) {
-          result = err instanceof ChannelError ? err.code : String(err);
-          res.writeHead(400);
-          res.end('fail');
-        }
-        received.push({ body, result });
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    platformUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
     user = await registerUser(t);
+    courier = await registerUser(t);
+    verified.add(courier.userId);
   });
   after(async () => {
     await emu.close();
-    receiver.closeAllConnections();
-    await new Promise((r) => receiver.close(r));
     await t.close();
   });
 
-  it('S5.9b: a top-up through Alipay: RSA2-signed precreate, verified async notify credits once and is answered `success`', async () => {
-    // The top-up is created through the API with Alipay as the configured channel; its notify URL points at the receiver above.
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/wallet/topups', headers: user.headers, payload: { amountFen: 2_345 } });
-    assert.equal(r.statusCode, 201, r.body);
-    const tu = r.json();
-    assert.equal(tu.channel, 'alipay');
-    assert.match(tu.codeUrl, /^https:\/\/qr\.alipay\.com\//);
-    assert.equal((await alipay.queryPayment(tu.outTradeNo)).state, 'pending');
-    await emu.alipay.pay(tu.outTradeNo);
-    assert.equal(emu.alipay.notifications.at(-1)!.answer, 'success');
-    assert.equal(received.at(-1)!.result, 'credited');
-    assert.equal((await getBalances(t.p.db, user.userId)).availableFen, 2_345);
+  const req = (u: TestUser, method: 'GET' | 'POST', url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: u.headers, ...(payload ? { payload } : {}) });
+  const balances = (u: TestUser) => getBalances(t.p.db, u.userId);
+  const notifyUrl = () => `${platformUrl}/api/v1/wallet/channels/alipay/notify`;
+  const postForm = (body: string) =>
+    fetch(notifyUrl(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
+  const lastNotification = (ref: string) => emu.alipay.notifications.filter((n) => n.outTradeNo === ref).at(-1)!;
 
-    // A replay credits nothing more; a tampered amount fails verification.
-    const replay = await fetch(notifyUrl, { method: 'POST', body: received.at(-1)!.body });
-    assert.equal(await replay.text(), 'success');
-    assert.equal(received.at(-1)!.result, 'already');
-    const tampered = await fetch(notifyUrl, {
-      method: 'POST',
-      body: received.at(-2)!.body.replace('total_amount=23.45', 'total_amount=99.45'),
-    });
-    assert.equal(tampered.status, 400);
-    assert.equal(received.at(-1)!.result, 'SIGNATURE_INVALID');
-    assert.equal((await getBalances(t.p.db, user.userId)).availableFen, 2_345);
-
-    const q = await alipay.queryPayment(tu.outTradeNo);
-    assert.deepEqual([q.state, q.amountFen], ['paid', 2_345]);
+  it('S5.9b: both channels are enabled; the payer picks Alipay on top-up and the payment code opens its pay page', async () => {
+    const ch = await req(user, 'GET', '/api/v1/wallet/channels');
     assert.deepEqual(
-      await alipay.refund({ outTradeNo: tu.outTradeNo, outRefundNo: 'RFA1', amountFen: 345, totalFen: 2_345, reason: '测试' }),
-      {
-        status: 'success',
-      },
+      ch.json().items.map((c: { name: string; default: boolean; payoutKinds: string[] }) => [c.name, c.default, c.payoutKinds]),
+      [
+        ['wechat', true, ['wechat']],
+        ['alipay', false, ['bank_card']],
+      ],
     );
-    await assert.rejects(alipay.closePayment(tu.outTradeNo), (e: ChannelError) => e.code === 'ORDERPAID');
+    assert.equal((await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 1_000, channel: 'unionpay' })).statusCode, 503);
+    const r = await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 1_000, channel: 'alipay' });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal(r.json().channel, 'alipay');
+    assert.equal(r.json().codeUrl, r.json().payUrl);
+    const page = await fetch(r.json().payUrl);
+    assert.match(await page.text(), /支付宝（模拟）[\s\S]*¥10\.00/);
+    assert.equal((await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 1_000 })).json().channel, 'wechat');
+  });
+
+  it('S5.9b: the signed form notify credits once and is answered `success`; duplicates credit nothing more; a tampered notify gets `failure`', async () => {
+    const before = (await balances(user)).availableFen;
+    const tu = (await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 2_345, channel: 'alipay' })).json();
+    emu.setSwitches({ duplicateCallbacks: true });
+    try {
+      await emu.alipay.pay(tu.outTradeNo);
+    } finally {
+      emu.setSwitches({ duplicateCallbacks: false });
+    }
+    const sent = emu.alipay.notifications.filter((n) => n.outTradeNo === tu.outTradeNo);
+    assert.deepEqual(
+      sent.map((n) => n.answer),
+      ['success', 'success'],
+    );
+    assert.equal((await balances(user)).availableFen, before + 2_345);
+    assert.equal((await req(user, 'GET', `/api/v1/wallet/topups/${tu.id}`)).json().status, 'paid');
+
+    // A replay (Alipay retries after a lost answer) is idempotent.
+    const replay = await postForm(sent[0]!.body);
+    assert.deepEqual([replay.status, await replay.text()], [200, 'success']);
+    // A changed amount breaks the RSA2 signature over the sorted parameters: refused, so Alipay would retry.
+    const tampered = await postForm(sent[0]!.body.replace('total_amount=23.45', 'total_amount=99.45'));
+    assert.deepEqual([tampered.status, await tampered.text()], [400, 'failure']);
+    const unsigned = await postForm(sent[0]!.body.replace(/&sign=[^&]*/, ''));
+    assert.equal(await unsigned.text(), 'failure');
+    assert.equal((await balances(user)).availableFen, before + 2_345);
+    const credits = await t.p.db
+      .selectFrom('ledger_transfers')
+      .select('id')
+      .where('idempotency_key', '=', `topup:alipay:${tu.outTradeNo}`)
+      .execute();
+    assert.equal(credits.length, 1);
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9b: a notify answered non-`success` is retried on Alipay’s schedule; a lost one is found by active query, and the late notify then changes nothing', async () => {
+    const before = (await balances(user)).availableFen;
+    // Lost: the platform never hears of the payment; the top-up view queries Alipay and credits it.
+    const tu = (await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 500, channel: 'alipay' })).json();
+    emu.setSwitches({ loseCallbacks: true });
+    try {
+      await emu.alipay.pay(tu.outTradeNo);
+    } finally {
+      emu.setSwitches({ loseCallbacks: false });
+    }
+    assert.equal(lastNotification(tu.outTradeNo).answer, 'lost');
+    assert.equal((await balances(user)).availableFen, before);
+    t.clock.advance(6_000);
+    const seen = (await req(user, 'GET', `/api/v1/wallet/topups/${tu.id}`)).json();
+    assert.equal(seen.status, 'paid');
+    assert.equal((await balances(user)).availableFen, before + 500);
+    const late = await postForm(lastNotification(tu.outTradeNo).body);
+    assert.equal(await late.text(), 'success');
+    assert.equal((await balances(user)).availableFen, before + 500);
+
+    // Retried: the platform cannot be reached when the notify is sent, so Alipay tries again 4 and then 10 minutes later.
+    const saved = platformUrl;
+    platformUrl = 'http://127.0.0.1:9';
+    const tu3 = (await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 800, channel: 'alipay' })).json();
+    platformUrl = saved;
+    await emu.alipay.pay(tu3.outTradeNo);
+    const attempts = () => emu.alipay.notifications.filter((n) => n.outTradeNo === tu3.outTradeNo).map((n) => n.attempt);
+    assert.match(lastNotification(tu3.outTradeNo).answer, /^error/);
+    await emu.advance(3 * 60_000);
+    assert.deepEqual(attempts(), [1]);
+    await emu.advance(60_000);
+    assert.deepEqual(attempts(), [1, 2]);
+    await emu.advance(10 * 60_000);
+    assert.deepEqual(attempts(), [1, 2, 3]);
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9b: past its deadline an unpaid Alipay trade is closed at Alipay by the platform', async () => {
+    const tu = (await req(user, 'POST', '/api/v1/wallet/topups', { amountFen: 900, channel: 'alipay' })).json();
+    assert.equal((await alipay.queryPayment(tu.outTradeNo)).state, 'pending');
+    t.clock.advance(16 * 60_000);
+    const v = await checkTopUp(t.p, { channels: [alipay], notifyUrl }, tu.id);
+    assert.equal(v!.status, 'closed');
+    assert.equal((await alipay.queryPayment(tu.outTradeNo)).state, 'closed');
+    await assert.rejects(emu.alipay.pay(tu.outTradeNo));
+  });
+
+  it('S5.9b: an order paid through Alipay lands in escrow once; a cancellation refunds it to Alipay', async () => {
+    const orderId = newId();
+    const pay = await payOrderThroughChannel(t.p, { orderId, payerId: user.userId, amountFen: 6_600, channel: 'alipay' });
+    assert.equal(pay.channel, 'alipay');
+    const before = (await balances(user)).availableFen;
+    await emu.alipay.pay(pay.outTradeNo);
+    assert.equal(lastNotification(pay.outTradeNo).answer, 'success');
+    const hold = await findHold(t.p.db, 'escrow', orderId);
+    assert.equal(hold?.amountFen, 6_600);
+    assert.equal((await balances(user)).availableFen, before);
+    const refund = await refundOrderPaymentToChannel(t.p, { orderId, reason: '订单取消' });
+    assert.equal(refund.status, 'success');
+    assert.equal((await findHold(t.p.db, 'escrow', orderId))?.status, 'voided');
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9b: a bank-card payout through Alipay (TRANS_BANKCARD_NO_PWD): held while in flight, paid once even when submitted and notified twice', async () => {
+    await t.p.db.transaction().execute(async (tx) => {
+      const { creditTopUp } = await import('../src/modules/wallet/index.ts');
+      await creditTopUp(t.p, tx, { userId: courier.userId, channel: 'alipay', channelTradeNo: 'SEEDCARD1', amountFen: 50_000 });
+    });
+    const noHolder = await req(courier, 'POST', '/api/v1/wallet/payout-accounts', {
+      kind: 'bank_card',
+      cardNo: '6222021234567890128',
+      bankName: '工商银行',
+    });
+    assert.equal(noHolder.statusCode, 201, noHolder.body);
+    const refused = await req(courier, 'POST', '/api/v1/wallet/withdrawals', { amountFen: 10_000, payoutAccountId: noHolder.json().id });
+    assert.equal(refused.json().code, 'WITHDRAWAL_ACCOUNT_UNSUPPORTED');
+    const card = await req(courier, 'POST', '/api/v1/wallet/payout-accounts', {
+      kind: 'bank_card',
+      cardNo: '6217 0000 1000 0000 003',
+      bankName: '建设银行',
+      holderName: '张三',
+    });
+    assert.equal(card.statusCode, 201, card.body);
+    assert.equal(card.json().accountMasked, '**** **** **** 0003');
+
+    const w = await req(courier, 'POST', '/api/v1/wallet/withdrawals', { amountFen: 10_000, payoutAccountId: card.json().id });
+    assert.equal(w.statusCode, 201, w.body);
+    const fee = withdrawalFee(10_000);
+    assert.deepEqual(await balances(courier), { availableFen: 50_000 - 10_000 - fee, heldFen: 10_000 + fee });
+    const deps = { channels: [alipay], notifyUrl: () => notifyUrl() };
+    await submitWithdrawal(t.p, deps, w.json().id);
+    // A resubmission after a crash (same out_biz_no) finds the same transfer at Alipay.
+    await t.p.db.updateTable('wallet_withdrawals').set({ status: 'requested' }).where('id', '=', w.json().id).execute();
+    await submitWithdrawal(t.p, deps, w.json().id);
+    const batch = (
+      await t.p.db.selectFrom('wallet_withdrawals').select('out_batch_no').where('id', '=', w.json().id).executeTakeFirstOrThrow()
+    ).out_batch_no;
+    const transfer = emu.alipay.transfers.get(batch)!;
+    assert.deepEqual(
+      [transfer.cardNo, transfer.name, transfer.amountFen, transfer.status],
+      ['6217000010000000003', '张三', 10_000, 'DEALING'],
+    );
+    assert.equal(emu.alipay.transfers.size, 1);
+
+    // The bank pays; the `alipay.fund.trans.order.changed` notify arrives (twice) and is answered `success`.
+    emu.setSwitches({ duplicateCallbacks: true });
+    try {
+      await emu.runDue();
+    } finally {
+      emu.setSwitches({ duplicateCallbacks: false });
+    }
+    assert.deepEqual(
+      emu.alipay.notifications.filter((n) => n.outTradeNo === batch).map((n) => n.answer),
+      ['success', 'success'],
+    );
+    assert.equal((await req(courier, 'GET', `/api/v1/wallet/withdrawals/${w.json().id}`)).json().status, 'paid');
+    assert.deepEqual(await balances(courier), { availableFen: 50_000 - 10_000 - fee, heldFen: 0 });
+    // A late query result changes nothing.
+    assert.equal((await checkWithdrawal(t.p, deps, w.json().id))!.status, 'paid');
+    assert.deepEqual(await balances(courier), { availableFen: 50_000 - 10_000 - fee, heldFen: 0 });
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9b: a bank-card payout the bank refuses releases the held funds; a late success query cannot pay it again', async () => {
+    const card = await req(courier, 'POST', '/api/v1/wallet/payout-accounts', {
+      kind: 'bank_card',
+      cardNo: '6212 2600 0000 0000 000',
+      bankName: '中国银行',
+      holderName: 'FAIL 李四',
+    });
+    assert.equal(card.statusCode, 201, card.body);
+    const start = await balances(courier);
+    const w = await req(courier, 'POST', '/api/v1/wallet/withdrawals', { amountFen: 5_000, payoutAccountId: card.json().id });
+    assert.equal(w.statusCode, 201, w.body);
+    const deps = { channels: [alipay], notifyUrl: () => notifyUrl() };
+    await submitWithdrawal(t.p, deps, w.json().id);
+    await emu.runDue();
+    const after = (await req(courier, 'GET', `/api/v1/wallet/withdrawals/${w.json().id}`)).json();
+    assert.deepEqual([after.status, after.failReason], ['failed', 'PAYEE_CARD_INFO_ERROR']);
+    assert.deepEqual(await balances(courier), start);
+    assert.equal((await checkWithdrawal(t.p, deps, w.json().id))!.status, 'failed');
+    assert.deepEqual(await balances(courier), start);
     assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
   });
 
@@ -116,7 +291,7 @@ describe('wallet: Alipay adapter (emulator)', () => {
       amountFen: 100,
       description: '关单',
       expiresAt: new Date(Date.now() + 60_000),
-      notifyUrl,
+      notifyUrl: notifyUrl(),
     });
     await alipay.closePayment('ALI-CLOSE-1');
     assert.equal((await alipay.queryPayment('ALI-CLOSE-1')).state, 'closed');
@@ -127,5 +302,42 @@ describe('wallet: Alipay adapter (emulator)', () => {
       gatewayUrl: `${emu.url}/alipay/gateway.do`,
     });
     await assert.rejects(forger.queryPayment('ALI-CLOSE-1'), (e: ChannelError) => e.code === 'isv.invalid-signature');
+  });
+
+  it('S5.9b: channel configuration is validated at start (PAYMENT_CHANNELS names enabled channels with their settings)', () => {
+    const base = { NODE_ENV: 'test', ...TEST_ENV };
+    assert.deepEqual(loadConfig(base).paymentChannels, []);
+    const both = loadConfig({
+      ...base,
+      WECHATPAY_BASE_URL: 'https://api.mch.weixin.qq.com',
+      WECHATPAY_CREDENTIALS_FILE: '/etc/wx.json',
+      ALIPAY_GATEWAY_URL: 'https://openapi.alipay.com/gateway.do',
+      ALIPAY_CREDENTIALS_FILE: '/etc/ali.json',
+    });
+    assert.deepEqual(both.paymentChannels, ['wechat', 'alipay']);
+    assert.deepEqual(
+      loadConfig({
+        ...base,
+        PAYMENT_CHANNELS: 'alipay',
+        ALIPAY_GATEWAY_URL: 'https://openapi.alipay.com/gateway.do',
+        ALIPAY_CREDENTIALS_FILE: '/etc/ali.json',
+      }).paymentChannels,
+      ['alipay'],
+    );
+    const bad = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...base, ...env });
+        return '';
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.message;
+      }
+    };
+    assert.match(
+      bad({ PAYMENT_CHANNELS: 'alipay' }),
+      /PAYMENT_CHANNELS enables alipay, which needs ALIPAY_GATEWAY_URL and ALIPAY_CREDENTIALS_FILE/,
+    );
+    assert.match(bad({ PAYMENT_CHANNELS: 'wechat,unionpay' }), /unknown channel "unionpay"/);
+    assert.match(bad({ ALIPAY_GATEWAY_URL: 'ftp://x' }), /ALIPAY_GATEWAY_URL must use http: or https:/);
   });
 });

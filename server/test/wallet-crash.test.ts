@@ -54,7 +54,7 @@ async function child(): Promise<void> {
   const app = await buildApp(p, modules);
   await startApp(app, p, modules, { workers: false });
   await app.listen({ port, host: '127.0.0.1' });
-  const deps = { channel, notifyUrl: () => `${notifyBase}/api/v1/wallet/channels/wechat/notify` };
+  const deps = { channels: [channel], notifyUrl: () => `${notifyBase}/api/v1/wallet/channels/wechat/notify` };
   const actor = (userId: string) => ({ userId, kind: 'person' as const, roles: [], permissions: new Set<string>(), sessionId: 'crash' });
   const tx = <T>(f: (t: import('../src/platform/db.ts').Tx) => Promise<T>) => p.db.transaction().execute(f);
   const soft = async (f: () => Promise<unknown>) => {

@@ -68,7 +68,7 @@ describe('wallet top-up through WeChat Pay (emulator)', () => {
     await t.close();
   });
 
-  const deps = () => ({ channel, notifyUrl: () => `${proxyUrl}/api/v1/wallet/channels/wechat/notify` });
+  const deps = () => ({ channels: [channel], notifyUrl: () => `${proxyUrl}/api/v1/wallet/channels/wechat/notify` });
   const topUp = (amountFen: number, key?: string, u = owner) =>
     t.app.inject({
       method: 'POST',

@@ -63,7 +63,7 @@ describe('wallet withdrawals', () => {
     assert.equal(r.statusCode, 201, r.body);
     return r.json().id as string;
   };
-  const deps = () => ({ channel, notifyUrl: () => `${platformUrl}/api/v1/wallet/channels/wechat/notify` });
+  const deps = () => ({ channels: [channel], notifyUrl: () => `${platformUrl}/api/v1/wallet/channels/wechat/notify` });
 
   it('S5.9b: bank cards are Luhn-checked, stored encrypted and shown masked; only the owner can unbind', async () => {
     const bad = await req(courier, 'POST', '/api/v1/wallet/payout-accounts', {

@@ -6,17 +6,49 @@ import type { ServerResponse } from 'node:http';
  * alipay.trade.precreate / query / close / refund, RSA2 (SHA256withRSA) request verification with the
  * app's public key, responses signed with "Alipay's" key over the raw `<method>_response` JSON, and the
  * asynchronous notification (form POST, RSA2 over the sorted parameters without `sign`/`sign_type`),
- * considered delivered when the merchant answers exactly `success`.
+ * considered delivered when the merchant answers exactly `success` and otherwise retried on Alipay's
+ * schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h). Payouts to bank cards: alipay.fund.trans.uni.transfer
+ * (TRANS_BANKCARD_NO_PWD, idempotent by out_biz_no, DEALING → SUCCESS/FAIL) and
+ * alipay.fund.trans.common.query, with the `alipay.fund.trans.order.changed` notification.
  */
 export interface AlipayGateway {
   handle(res: ServerResponse, rawBody: string, query: URLSearchParams): Promise<void>;
+  /** The payer's page behind the QR code (`/alipay/qr/<token>`, POST `…/confirm` pays). */
+  page(res: ServerResponse, token: string, confirm: boolean): Promise<void>;
   /** The demo buyer pays (as scanning the QR code would). */
   pay(outTradeNo: string): Promise<void>;
-  /** Notification deliveries: merchant's answer per attempt. */
-  readonly notifications: { outTradeNo: string; url: string; answer: string; at: number }[];
+  /** Notification deliveries: merchant's answer per attempt (`lost` when the switch drops it). */
+  readonly notifications: { outTradeNo: string; url: string; body: string; answer: string; attempt: number; at: number }[];
+  /** Bank-card transfers by out_biz_no (for tests: what Alipay paid). */
+  readonly transfers: ReadonlyMap<string, AliTransfer>;
 }
 
+export interface AliTransfer {
+  outBizNo: string;
+  orderId: string;
+  amountFen: number;
+  cardNo: string;
+  name: string;
+  status: 'DEALING' | 'SUCCESS' | 'FAIL';
+  errorCode: string | undefined;
+  notifyUrl: string | undefined;
+  createdAt: number;
+  payDate: number | undefined;
+}
+
+/** What the gateway shares with the rest of the emulator: its switches and its task clock. */
+export interface AlipaySwitches {
+  loseCallbacks: boolean;
+  duplicateCallbacks: boolean;
+  callbackDelayMs: number;
+  payoutFailure: boolean;
+}
+
+/** Alipay's notification retry schedule after an answer other than `success`. */
+export const ALIPAY_RETRY_SCHEDULE_MS = [4 * 60, 10 * 60, 10 * 60, 3600, 2 * 3600, 6 * 3600, 15 * 3600].map((s) => s * 1000);
+
 interface AliTrade {
+  token: string;
   outTradeNo: string;
   tradeNo: string;
   totalFen: number;
@@ -33,6 +65,7 @@ const fenOf = (s: unknown): number => {
   if (!m) return NaN;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
 };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const cst = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 /** The string Alipay signs: sorted `k=v` pairs joined by `&`, empty values and the excluded keys left out. */
@@ -44,9 +77,22 @@ export function alipaySignContent(params: Record<string, string>, exclude: strin
     .join('&');
 }
 
-export function createAlipayGateway(o: { appPublicKey: KeyObject; alipayPrivateKeyPem: string; now: () => number }): AlipayGateway {
+export function createAlipayGateway(o: {
+  appPublicKey: KeyObject;
+  alipayPrivateKeyPem: string;
+  now: () => number;
+  switches?: AlipaySwitches;
+  schedule?: (delayMs: number, run: () => Promise<void>) => void;
+  /** Runs whatever became due (so `pay()` returns after the notification was answered). */
+  runDue?: () => Promise<void>;
+  baseUrl?: () => string;
+}): AlipayGateway {
   const trades = new Map<string, AliTrade>();
+  const byToken = new Map<string, AliTrade>();
+  const transfers = new Map<string, AliTransfer>();
   const notifications: AlipayGateway['notifications'] = [];
+  const sw: AlipaySwitches = o.switches ?? { loseCallbacks: false, duplicateCallbacks: false, callbackDelayMs: 0, payoutFailure: false };
+  const schedule = o.schedule ?? ((ms: number, run: () => Promise<void>) => void setTimeout(() => void run(), ms));
   const sign = (s: string) => createSign('RSA-SHA256').update(s, 'utf8').sign(o.alipayPrivateKeyPem, 'base64');
 
   function respond(res: ServerResponse, method: string, body: Record<string, unknown>): void {
@@ -57,16 +103,50 @@ export function createAlipayGateway(o: { appPublicKey: KeyObject; alipayPrivateK
   }
   const fail = (code: string, msg: string, subCode: string, subMsg: string) => ({ code, msg, sub_code: subCode, sub_msg: subMsg });
 
-  async function notify(t: AliTrade): Promise<void> {
-    if (!t.notifyUrl) return;
+  /** Delivers a signed form notification; retried on Alipay's schedule until the answer is exactly `success`. */
+  function deliver(ref: string, notifyUrl: string, fields: Record<string, string>): void {
     const params: Record<string, string> = {
       notify_time: cst(o.now()),
-      notify_type: 'trade_status_sync',
       notify_id: `ntf${Array.from({ length: 24 }, () => randomInt(10)).join('')}`,
       app_id: 'emulator',
       charset: 'utf-8',
       version: '1.0',
       sign_type: 'RSA2',
+      ...fields,
+    };
+    params.sign = sign(alipaySignContent(params, ['sign', 'sign_type']));
+    const body = new URLSearchParams(params).toString();
+    const attempt = async (n: number): Promise<void> => {
+      if (sw.loseCallbacks) {
+        notifications.push({ outTradeNo: ref, url: notifyUrl, body, answer: 'lost', attempt: n, at: o.now() });
+        return;
+      }
+      let ok = false;
+      for (let c = 0; c < (sw.duplicateCallbacks ? 2 : 1); c++) {
+        let answer = '';
+        try {
+          const r = await fetch(notifyUrl, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+            body,
+            signal: AbortSignal.timeout(5000),
+          });
+          answer = (await r.text()).trim();
+        } catch (err) {
+          answer = `error: ${(err as Error).message}`;
+        }
+        notifications.push({ outTradeNo: ref, url: notifyUrl, body, answer, attempt: n, at: o.now() });
+        if (answer === 'success') ok = true;
+      }
+      if (!ok && n <= ALIPAY_RETRY_SCHEDULE_MS.length) schedule(ALIPAY_RETRY_SCHEDULE_MS[n - 1]!, () => attempt(n + 1));
+    };
+    schedule(sw.callbackDelayMs, () => attempt(1));
+  }
+
+  function notify(t: AliTrade): void {
+    if (!t.notifyUrl) return;
+    deliver(t.outTradeNo, t.notifyUrl, {
+      notify_type: 'trade_status_sync',
       trade_no: t.tradeNo,
       out_trade_no: t.outTradeNo,
       trade_status: t.status,
@@ -74,31 +154,129 @@ export function createAlipayGateway(o: { appPublicKey: KeyObject; alipayPrivateK
       receipt_amount: yuan(t.totalFen),
       subject: t.subject,
       gmt_payment: cst(t.paidAt ?? o.now()),
-    };
-    params.sign = sign(alipaySignContent(params, ['sign', 'sign_type']));
-    let answer = '';
-    try {
-      const r = await fetch(t.notifyUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(5000),
-      });
-      answer = (await r.text()).trim();
-    } catch (err) {
-      answer = `error: ${(err as Error).message}`;
+    });
+  }
+
+  function payTrade(t: AliTrade): void {
+    if (t.status !== 'WAIT_BUYER_PAY') throw new Error('交易不存在或不可支付');
+    t.status = 'TRADE_SUCCESS';
+    t.paidAt = o.now();
+    notify(t);
+  }
+
+  const transferView = (tr: AliTransfer) => ({
+    out_biz_no: tr.outBizNo,
+    order_id: tr.orderId,
+    pay_fund_order_id: `${tr.orderId}01`,
+    status: tr.status,
+    trans_amount: yuan(tr.amountFen),
+    ...(tr.payDate ? { pay_date: cst(tr.payDate) } : {}),
+    ...(tr.errorCode ? { error_code: tr.errorCode, fail_reason: '收款方银行卡信息有误' } : {}),
+  });
+
+  function createTransfer(biz: Record<string, unknown>, notifyUrl: string | undefined): Record<string, unknown> {
+    const outBizNo = String(biz.out_biz_no ?? '');
+    const amount = fenOf(biz.trans_amount);
+    const payee = (biz.payee_info ?? {}) as Record<string, unknown>;
+    if (!outBizNo || outBizNo.length > 64 || !(amount > 0)) return fail('40004', 'Business Failed', 'INVALID_PARAMETER', '参数有误');
+    if (biz.product_code !== 'TRANS_BANKCARD_NO_PWD' || payee.identity_type !== 'BANKCARD_ACCOUNT') {
+      return fail('40004', 'Business Failed', 'PRODUCT_NOT_SIGNED', '产品未签约');
     }
-    notifications.push({ outTradeNo: t.outTradeNo, url: t.notifyUrl, answer, at: o.now() });
+    const cardNo = String(payee.identity ?? '');
+    const name = String(payee.name ?? '');
+    if (!/^\d{12,19}$/.test(cardNo) || !name) return fail('40004', 'Business Failed', 'PAYEE_CARD_INFO_ERROR', '收款方卡信息有误');
+    const existing = transfers.get(outBizNo);
+    if (existing) {
+      // Idempotent by out_biz_no: the same request gets the same order; different content is refused.
+      if (existing.amountFen !== amount || existing.cardNo !== cardNo) {
+        return fail('40004', 'Business Failed', 'REQUEST_PROCESSING', '商户订单号重复且请求参数不一致');
+      }
+      return { code: '10000', msg: 'Success', ...transferView(existing) };
+    }
+    const tr: AliTransfer = {
+      outBizNo,
+      orderId: `2026${Array.from({ length: 24 }, () => randomInt(10)).join('')}`,
+      amountFen: amount,
+      cardNo,
+      name,
+      status: 'DEALING',
+      errorCode: undefined,
+      notifyUrl,
+      createdAt: o.now(),
+      payDate: undefined,
+    };
+    transfers.set(outBizNo, tr);
+    // The bank answers later: a frozen or mistyped card (switch, or a holder name starting with FAIL) fails.
+    schedule(0, async () => {
+      const failed = sw.payoutFailure || name.startsWith('FAIL');
+      tr.status = failed ? 'FAIL' : 'SUCCESS';
+      tr.errorCode = failed ? 'PAYEE_CARD_INFO_ERROR' : undefined;
+      tr.payDate = failed ? undefined : o.now();
+      if (tr.notifyUrl) {
+        deliver(tr.outBizNo, tr.notifyUrl, {
+          msg_method: 'alipay.fund.trans.order.changed',
+          biz_content: JSON.stringify({
+            out_biz_no: tr.outBizNo,
+            order_id: tr.orderId,
+            status: tr.status,
+            trans_amount: yuan(tr.amountFen),
+            product_code: 'TRANS_BANKCARD_NO_PWD',
+            biz_scene: 'DIRECT_TRANSFER',
+            ...(tr.errorCode ? { error_code: tr.errorCode } : {}),
+          }),
+        });
+      }
+    });
+    return { code: '10000', msg: 'Success', ...transferView(tr) };
+  }
+
+  function payPage(t: AliTrade, message?: string): string {
+    const paid = t.status === 'TRADE_SUCCESS';
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>支付宝（模拟）</title><style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;background:#eef3fb;margin:0}
+main{max-width:420px;margin:40px auto;background:#fff;border-radius:8px;padding:24px;text-align:center}
+.amount{font-size:40px;margin:16px 0}button{background:#1677ff;color:#fff;border:0;border-radius:4px;font-size:18px;padding:12px;width:100%}
+.note{color:#888;font-size:13px}</style></head><body><main>
+<p class="note">支付宝模拟器 · Alipay emulator</p>
+<h1 id="merchant">顶班 Dingban</h1><p id="description">${escapeHtml(t.subject)}</p>
+<div class="amount" id="amount">¥${yuan(t.totalFen)}</div>
+${message ? `<p id="message">${escapeHtml(message)}</p>` : ''}
+${
+  paid
+    ? '<p id="status">支付成功 Payment successful</p>'
+    : t.status === 'TRADE_CLOSED'
+      ? '<p id="status">交易已关闭 Trade closed</p>'
+      : `<form method="post" action="/alipay/qr/${t.token}/confirm"><button type="submit" id="pay">确认付款 Pay</button></form>`
+}
+<p class="note">订单号 ${escapeHtml(t.outTradeNo)}</p></main></body></html>`;
   }
 
   return {
     notifications,
+    transfers,
     async pay(outTradeNo) {
       const t = trades.get(outTradeNo);
-      if (!t || t.status !== 'WAIT_BUYER_PAY') throw new Error('交易不存在或不可支付');
-      t.status = 'TRADE_SUCCESS';
-      t.paidAt = o.now();
-      await notify(t);
+      if (!t) throw new Error('交易不存在或不可支付');
+      payTrade(t);
+      await o.runDue?.();
+    },
+    async page(res, token, confirm) {
+      const t = byToken.get(token);
+      if (!t) {
+        res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+        return void res.end('<!doctype html><meta charset="utf-8"><p>二维码无效 Invalid code</p>');
+      }
+      let message: string | undefined;
+      if (confirm) {
+        try {
+          payTrade(t);
+          await o.runDue?.();
+        } catch (err) {
+          message = (err as Error).message;
+        }
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(payPage(t, message));
     },
     async handle(res, rawBody, query) {
       const params = Object.fromEntries(new URLSearchParams(rawBody || query.toString())) as Record<string, string>;
@@ -124,6 +302,7 @@ export function createAlipayGateway(o: { appPublicKey: KeyObject; alipayPrivateK
           if (t && t.totalFen !== total)
             return respond(res, method, fail('40004', 'Business Failed', 'ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改'));
           const trade = t ?? {
+            token: Array.from({ length: 24 }, () => 'abcdefghijkmnpqrstuvwxyz23456789'[randomInt(32)]).join(''),
             outTradeNo: no,
             tradeNo: `2026${Array.from({ length: 24 }, () => randomInt(10)).join('')}`,
             totalFen: total,
@@ -134,11 +313,14 @@ export function createAlipayGateway(o: { appPublicKey: KeyObject; alipayPrivateK
             refundedFen: 0,
           };
           trades.set(no, trade);
+          byToken.set(trade.token, trade);
+          // Real codes are https://qr.alipay.com/… pages; the emulator's open its own pay page.
+          const base = o.baseUrl?.() ?? '';
           return respond(res, method, {
             code: '10000',
             msg: 'Success',
             out_trade_no: no,
-            qr_code: `https://qr.alipay.com/emu${trade.tradeNo.slice(-10)}`,
+            qr_code: base ? `${base}/alipay/qr/${trade.token}` : `https://qr.alipay.com/emu${trade.tradeNo.slice(-10)}`,
           });
         }
         case 'alipay.trade.query':
@@ -175,6 +357,13 @@ export function createAlipayGateway(o: { appPublicKey: KeyObject; alipayPrivateK
             fund_change: 'Y',
             refund_fee: yuan(t.refundedFen),
           });
+        }
+        case 'alipay.fund.trans.uni.transfer':
+          return respond(res, method, createTransfer(biz, params.notify_url));
+        case 'alipay.fund.trans.common.query': {
+          const tr = transfers.get(String(biz.out_biz_no ?? ''));
+          if (!tr) return respond(res, method, fail('40004', 'Business Failed', 'ORDER_NOT_EXIST', '转账订单不存在'));
+          return respond(res, method, { code: '10000', msg: 'Success', ...transferView(tr) });
         }
         default:
           return respond(res, method, fail('40004', 'Business Failed', 'isv.invalid-method', '不存在的方法名'));

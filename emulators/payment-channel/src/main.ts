@@ -29,12 +29,28 @@ const emulator = createPaymentChannelEmulator({ keys });
 // What the platform reads through WECHATPAY_CREDENTIALS_FILE (its development default points here).
 const credentialsFile = resolve(dirname(keysFile), 'merchant-credentials.json');
 writeFileSync(credentialsFile, JSON.stringify(emulator.credentials, null, 2), { mode: 0o600 });
+// What the platform reads through ALIPAY_CREDENTIALS_FILE: the app's key pair is the merchant key here,
+// "Alipay's" public key is the emulator's platform certificate.
+const alipayCredentialsFile = resolve(dirname(keysFile), 'alipay-credentials.json');
+writeFileSync(
+  alipayCredentialsFile,
+  JSON.stringify(
+    {
+      appId: env.PAYMENT_EMULATOR_ALIPAY_APPID ?? '2021000000000001',
+      appPrivateKeyPem: emulator.credentials.merchantPrivateKeyPem,
+      alipayPublicKeyPem: emulator.credentials.platformCertificatePem,
+    },
+    null,
+    2,
+  ),
+  { mode: 0o600 },
+);
 emulator.setSwitches({
   latencyMs: Number(env.PAYMENT_EMULATOR_LATENCY_MS ?? 0),
   failureRate: Number(env.PAYMENT_EMULATOR_FAILURE_RATE ?? 0),
 });
 const url = await emulator.listen(Number(arg('port') ?? env.PORT ?? 4100), arg('host') ?? env.HOST ?? '127.0.0.1');
-console.log(`payment-channel emulator (WeChat Pay API v3) listening on ${url}`);
+console.log(`payment-channel emulator (WeChat Pay API v3, Alipay at /alipay/gateway.do) listening on ${url}`);
 console.log(`  mchid ${keys.mchid}, appid ${keys.appid}; merchant credentials at ${url}/__emulator/credentials and in ${credentialsFile}`);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {

@@ -224,7 +224,15 @@ export function createPaymentChannelEmulator(opts: EmulatorOptions = {}): Paymen
   const now = () => baseNow() + offset;
   const switches: Switches = defaultSwitches();
   const merchantKey = publicKeyOfCert(keys.merchant.certificatePem);
-  const alipay = createAlipayGateway({ appPublicKey: merchantKey, alipayPrivateKeyPem: keys.platform.privateKeyPem, now: () => now() });
+  const alipay = createAlipayGateway({
+    appPublicKey: merchantKey,
+    alipayPrivateKeyPem: keys.platform.privateKeyPem,
+    now: () => now(),
+    switches,
+    schedule: (ms, run) => schedule(ms, run),
+    runDue: () => runDue(),
+    baseUrl: () => url,
+  });
   const trades = new Map<string, Trade>();
   const tradesByToken = new Map<string, Trade>();
   const refunds = new Map<string, Refund>();
@@ -881,6 +889,9 @@ ${
       const rawBody = await readBody(req);
       if (path.startsWith('/v3/')) return await merchantApi(req, res, path, u.searchParams, rawBody, requestId);
       if (path === '/alipay/gateway.do') return await alipay.handle(res, rawBody, u.searchParams);
+      let qr: RegExpExecArray | null;
+      if ((qr = /^\/alipay\/qr\/([a-z0-9]+)(\/confirm)?$/.exec(path)))
+        return await alipay.page(res, qr[1]!, !!qr[2] && req.method === 'POST');
 
       // The page the payer's phone opens after scanning `weixin://wxpay/bizpayurl?pr=<token>`.
       let m: RegExpExecArray | null;

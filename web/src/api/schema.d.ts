@@ -3533,9 +3533,71 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The change proposals of an order, newest first (its owner and courier) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                decidedAt: string | null;
+                                endsAt: string;
+                                id: string;
+                                note: string | null;
+                                orderId: string;
+                                /** @description Proposed pay; null keeps the pay */
+                                payFen: number | null;
+                                startsAt: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
-        /** Propose a new time for a taken order; the courier must consent (S5.7a) */
+        /** Propose a new time and/or pay for a taken order; the courier must consent (S5.7a) */
         post: {
             parameters: {
                 query?: never;
@@ -3549,10 +3611,12 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** Format: date-time */
-                        endsAt: string;
+                        endsAt?: string;
                         note?: string;
+                        /** @description New total pay */
+                        payFen?: number;
                         /** Format: date-time */
-                        startsAt: string;
+                        startsAt?: string;
                     };
                 };
             };
@@ -3570,6 +3634,8 @@ export interface paths {
                             id: string;
                             note: string | null;
                             orderId: string;
+                            /** @description Proposed pay; null keeps the pay */
+                            payFen: number | null;
                             startsAt: string;
                             status: string;
                         };
@@ -3655,6 +3721,8 @@ export interface paths {
                             id: string;
                             note: string | null;
                             orderId: string;
+                            /** @description Proposed pay; null keeps the pay */
+                            payFen: number | null;
                             startsAt: string;
                             status: string;
                         };

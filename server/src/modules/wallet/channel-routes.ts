@@ -4,7 +4,8 @@ import type { App } from '../../platform/http.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { IdempotencyHeaders, IdParams, problems, Timestamp } from '../../platform/schemas.ts';
 import { ChannelError } from './channels/channel.ts';
-import { createTopUp, getTopUp, handleNotification, type ChannelDeps } from './topups.ts';
+import { channelNamed, type ChannelDeps } from './channel-payments.ts';
+import { createTopUp, getTopUp, handleNotification } from './topups.ts';
 
 export const TopUpView = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -18,11 +19,41 @@ export const TopUpView = Type.Object({
   paidAt: Type.Union([Timestamp, Type.Null()]),
   createdAt: Timestamp,
 });
-const TopUpBody = Type.Object({ amountFen: Type.Integer({ minimum: 1, description: 'Amount in fen' }) });
+const ChannelName = Type.String({
+  minLength: 1,
+  maxLength: 20,
+  description: 'An enabled channel (GET /wallet/channels); default: the first',
+});
+const TopUpBody = Type.Object({
+  amountFen: Type.Integer({ minimum: 1, description: 'Amount in fen' }),
+  channel: Type.Optional(ChannelName),
+});
+const ChannelsView = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      name: Type.String({ description: '`wechat` (WeChat Pay) or `alipay`' }),
+      default: Type.Boolean(),
+      payoutKinds: Type.Array(Type.String(), { description: 'Bound account kinds this channel pays out to' }),
+    }),
+  ),
+});
 const ChannelAnswer = Type.Object({ code: Type.String(), message: Type.String() });
 
-/** Top-up through a payment channel, and the channel's callback endpoint. */
+/** Top-up through a payment channel, and the channels' callback endpoints. */
 export async function channelRoutes(app: App, p: Platform, d: ChannelDeps): Promise<void> {
+  app.get(
+    '/api/v1/wallet/channels',
+    {
+      schema: {
+        tags: ['wallet'],
+        summary: 'The enabled payment channels, the default first',
+        response: { 200: ChannelsView, ...problems(401) },
+      },
+      preHandler: [requireAuth],
+    },
+    async () => ({ items: d.channels.map((c, i) => ({ name: c.name, default: i === 0, payoutKinds: [...c.payoutKinds] })) }),
+  );
+
   app.post(
     '/api/v1/wallet/topups',
     {
@@ -36,7 +67,11 @@ export async function channelRoutes(app: App, p: Platform, d: ChannelDeps): Prom
       preHandler: [requireAuth],
     },
     async (req, reply) => {
-      const v = await createTopUp(p, d, actorOf(req), { amountFen: req.body.amountFen, idempotencyKey: req.headers['idempotency-key'] });
+      const v = await createTopUp(p, d, actorOf(req), {
+        amountFen: req.body.amountFen,
+        channel: req.body.channel,
+        idempotencyKey: req.headers['idempotency-key'],
+      });
       return reply.code(201).send(v as never);
     },
   );
@@ -55,34 +90,56 @@ export async function channelRoutes(app: App, p: Platform, d: ChannelDeps): Prom
     async (req) => (await getTopUp(p, d, actorOf(req), req.params.id)) as never,
   );
 
-  // The channel's asynchronous notifications need the raw body to check the signature.
+  // The channels' asynchronous notifications need the raw body to check the signature: WeChat Pay posts
+  // JSON and wants 204 (anything else → it retries); Alipay posts a form and wants the text `success`
+  // (anything else → it retries), which is answered only after the credit committed.
   await app.register(async (scope) => {
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.removeContentTypeParser(['application/json', 'application/x-www-form-urlencoded']);
+    scope.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'string' }, (_req, body, done) =>
+      done(null, body),
+    );
     scope.post(
       '/api/v1/wallet/channels/:channel/notify',
       {
         schema: {
           tags: ['wallet'],
-          summary: 'Payment channel callback (WeChat Pay API v3 notification); not for apps',
+          summary: 'Payment channel callback (WeChat Pay API v3 JSON, or Alipay form answered `success`); not for apps',
           params: Type.Object({ channel: Type.String({ maxLength: 20 }) }),
-          response: { 204: Type.Null(), 401: ChannelAnswer, 404: ChannelAnswer, 500: ChannelAnswer },
+          response: {
+            200: {
+              description: 'Alipay: text/plain `success` or `failure`',
+              content: { 'text/plain': { schema: Type.String() } },
+            } as never,
+            204: Type.Null(),
+            400: ChannelAnswer,
+            401: ChannelAnswer,
+            404: ChannelAnswer,
+            500: ChannelAnswer,
+          },
         },
         config: { rateLimit: false },
       },
       async (req, reply) => {
-        const { channel } = req.params as { channel: string };
-        if (!d.channel || d.channel.name !== channel) return reply.code(404).send({ code: 'FAIL', message: '未知渠道' });
+        const { channel: name } = req.params as { channel: string };
+        const channel = channelNamed(d, name);
+        if (!channel) return reply.code(404).send({ code: 'FAIL', message: '未知渠道' });
+        const text = (status: 200 | 400 | 500, body: 'success' | 'failure') =>
+          reply
+            .code(status)
+            .type('text/plain; charset=utf-8')
+            .serializer((x: unknown) => x as string)
+            .send(body);
+        const alipay = channel.notifyProtocol === 'alipay';
         try {
-          await handleNotification(p, d, req.headers, typeof req.body === 'string' ? req.body : '');
-          return reply.code(204).send();
+          await handleNotification(p, d, name, req.headers, typeof req.body === 'string' ? req.body : '');
+          return alipay ? text(200, 'success') : reply.code(204).send();
         } catch (err) {
-          if (err instanceof ChannelError && err.code === 'SIGNATURE_INVALID') {
-            req.log.warn({ reason: err.message }, 'rejected a payment notification');
-            return reply.code(401).send({ code: 'FAIL', message: '签名验证失败' });
+          if (err instanceof ChannelError && (err.code === 'SIGNATURE_INVALID' || err.code === 'BAD_NOTIFICATION')) {
+            req.log.warn({ channel: name, reason: err.message }, 'rejected a payment notification');
+            return alipay ? text(400, 'failure') : reply.code(401).send({ code: 'FAIL', message: '签名验证失败' });
           }
-          req.log.error({ err }, 'payment notification failed; the channel will retry');
-          return reply.code(500).send({ code: 'FAIL', message: '处理失败' });
+          req.log.error({ err, channel: name }, 'payment notification failed; the channel will retry');
+          return alipay ? text(500, 'failure') : reply.code(500).send({ code: 'FAIL', message: '处理失败' });
         }
       },
     );

@@ -3,7 +3,7 @@ import { actorOf, requirePermission } from '../../platform/auth.ts';
 import type { App } from '../../platform/http.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { IdParams, problems, Timestamp, Uuid } from '../../platform/schemas.ts';
-import type { PaymentChannel } from './channels/channel.ts';
+import { pickChannel, type ChannelDeps } from './channel-payments.ts';
 import { listDiscrepancies, listRuns, reconcileDay, resolveDiscrepancy } from './reconciliation.ts';
 
 /** Finance permissions (accounts/policy.ts): reading the books, and acting on reconciliation. */
@@ -58,19 +58,20 @@ const ResolveBody = Type.Object({
 });
 
 /** Finance staff: reconciliation runs and the discrepancy queue (S5.9c). */
-export function financeRoutes(app: App, p: Platform, channel: PaymentChannel | undefined): void {
+export function financeRoutes(app: App, p: Platform, d: ChannelDeps): void {
   app.post(
     '/api/v1/wallet/finance/reconciliations',
     {
       schema: {
         tags: ['wallet', 'finance'],
-        summary: "Reconcile a past day's channel trade bill now (finance)",
-        body: Type.Object({ day: Day }),
+        summary: "Reconcile a past day's channel trade bill and payouts now (finance; default channel: the first enabled)",
+        body: Type.Object({ day: Day, channel: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })) }),
         response: { 201: ReconRunView, ...problems(400, 401, 403, 503) },
       },
       preHandler: [requirePermission(FINANCE_RECONCILE)],
     },
-    async (req, reply) => reply.code(201).send((await reconcileDay(p, channel, req.body.day, actorOf(req).userId)) as never),
+    async (req, reply) =>
+      reply.code(201).send((await reconcileDay(p, pickChannel(d, req.body.channel), req.body.day, actorOf(req).userId)) as never),
   );
 
   app.get(

@@ -4,7 +4,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { walletRoutes } from './routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import type { PaymentChannel } from './channels/channel.ts';
-import { configuredChannel } from './channels/configured.ts';
+import { configuredChannels } from './channels/configured.ts';
 import { startDevEmulatorIfNeeded } from './channels/dev-emulator.ts';
 import { checkTopUp, TOPUP_CHECK_JOB } from './topups.ts';
 import { requireVerified } from '../identity/index.ts';
@@ -31,6 +31,7 @@ export {
   adjustBalance,
   reverseTransfer,
   holdToEscrow,
+  adjustEscrow,
   releaseEscrow,
   refundEscrow,
   refundEscrowToChannel,
@@ -46,7 +47,8 @@ export {
 export { verifyLedger, type LedgerReport, type LedgerViolation } from './verify.ts';
 export { walletObligations } from './service.ts';
 export { WalletErrors } from './errors.ts';
-export { ChannelError, type PaymentChannel, type ChannelPayment, type ChannelNotification } from './channels/channel.ts';
+export { ChannelError, type PaymentChannel, type ChannelPayment, type ChannelNotification, type PayoutKind } from './channels/channel.ts';
+export { AlipayChannel, type AlipayConfig } from './channels/alipay.ts';
 export { WechatPayChannel, type WechatPayConfig } from './channels/wechatpay.ts';
 export { checkTopUp, confirmPaid, TOPUP_TTL_MS, type TopUpView } from './topups.ts';
 export {
@@ -64,6 +66,7 @@ export {
   createOrderPayment,
   refundOrderToChannel,
   payOrderThroughChannel,
+  enabledChannels,
   refundOrderPaymentToChannel,
   isChannelPaidOrder,
   submitRefund,
@@ -74,7 +77,9 @@ export {
 export { submitWithdrawal, checkWithdrawal, withdrawalFee, WITHDRAWAL_RULES, luhnValid, type WithdrawalView } from './withdrawals.ts';
 
 export interface WalletModuleOptions {
-  /** The payment channel for top-ups; without one, top-up answers PAYMENT_CHANNEL_UNAVAILABLE. */
+  /** The enabled payment channels, the default first (default: from configuration, `configuredChannels`). */
+  channels?: (p: Platform) => PaymentChannel[];
+  /** One payment channel (shorthand for `channels` with one); without any, top-up answers PAYMENT_CHANNEL_UNAVAILABLE. */
   channel?: (p: Platform) => PaymentChannel | undefined;
   /** Public base URL the channel calls back (default: the platform's PUBLIC_URL). */
   notifyBaseUrl?: (p: Platform) => string;
@@ -89,13 +94,13 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
     async register(app, p) {
       const deps: WithdrawalDeps = {
         requireVerified: o.requireVerified ?? requireVerified,
-        channel: o.channel?.(p),
+        channels: o.channels ? o.channels(p) : o.channel ? [o.channel(p)].filter((c) => !!c) : [],
         notifyUrl: (name) => `${(o.notifyBaseUrl?.(p) ?? p.config.publicUrl).replace(/\/$/, '')}/api/v1/wallet/channels/${name}/notify`,
       };
       walletRoutes(app, p);
       await channelRoutes(app, p, deps);
       withdrawalRoutes(app, p, deps);
-      financeRoutes(app, p, deps.channel);
+      financeRoutes(app, p, deps);
       billRoutes(app, p);
       setChannelDeps(p, deps);
       p.jobs.define<{ refundId: string }>(
@@ -114,11 +119,11 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
         },
         { cron: STATEMENTS_MONTHLY_CRON },
       );
-      // S5.9c: every morning, reconcile yesterday's trade bill of the configured channel.
+      // S5.9c: every morning, reconcile yesterday's trade bill and payouts of each enabled channel.
       p.jobs.define(
         RECONCILE_DAILY_JOB,
         async () => {
-          if (deps.channel) await reconcileDay(p, deps.channel, previousChinaDay(p.clock.now()));
+          for (const channel of deps.channels) await reconcileDay(p, channel, previousChinaDay(p.clock.now()));
         },
         { cron: RECONCILE_CRON },
       );
@@ -140,10 +145,10 @@ export function createWalletModule(o: WalletModuleOptions = {}): Module {
       registerObligationCheck('wallet', walletObligations);
     },
     async onReady(p) {
-      if (o.channel === configuredChannel) await startDevEmulatorIfNeeded(p);
+      if (o.channels === configuredChannels) await startDevEmulatorIfNeeded(p);
     },
   };
 }
 
-/** The wallet with the configured channel (WeChat Pay; the emulator in development). */
-export const walletModule: Module = createWalletModule({ channel: configuredChannel });
+/** The wallet with the configured channels (WeChat Pay and Alipay; the emulator in development). */
+export const walletModule: Module = createWalletModule({ channels: configuredChannels });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Selectable } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { Executor } from '../../platform/db.ts';
 import { newId } from '../../platform/ids.ts';
@@ -7,7 +6,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { notify } from '../messages/index.ts';
 import { ChannelError } from './channels/channel.ts';
 import { creditTopUp, findHold, holdToEscrow, refundEscrowToChannel, type TransferResult } from './ledger.ts';
-import { TOPUP_CHECK_JOB, TOPUP_TTL_MS, type ChannelDeps, type TopUpView } from './topups.ts';
+import { channelNamed, pickChannel, startChannelPayment, type ChannelDeps, type PaymentRow, type PaymentView } from './channel-payments.ts';
 import type { WalletTables } from './tables.ts';
 import './errors.ts';
 
@@ -23,8 +22,6 @@ export interface OrderPaymentPaid {
 /** Retries a channel refund until the channel settles it. */
 export const REFUND_SUBMIT_JOB = 'wallet.refund.submit';
 
-type PaymentRow = Selectable<WalletTables['wallet_payments']>;
-
 const tradeNo = (prefix: string) => {
   const alphabet = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ';
   const b = randomBytes(20);
@@ -33,95 +30,42 @@ const tradeNo = (prefix: string) => {
   return s;
 };
 
-const view = (r: PaymentRow): TopUpView & { orderId: string | null } => ({
-  id: r.id,
-  outTradeNo: r.out_trade_no,
-  channel: r.channel,
-  amountFen: r.amount_fen,
-  status: r.status,
-  codeUrl: r.code_url,
-  payUrl: r.pay_url,
-  expiresAt: r.expires_at.toISOString(),
-  paidAt: r.paid_at?.toISOString() ?? null,
-  createdAt: r.created_at.toISOString(),
-  orderId: r.order_id,
-});
-
 /**
- * Starts paying an order through the payment channel (S5.9b): the money will land directly in the
- * order's escrow (channel clearing → `escrow:<orderId>`), not in the payer's balance. For the orders
- * module, which checks that the caller may pay this order and passes its amount. While a payment for the
- * order is live, the same one is returned (same payer and amount) — one QR code per order.
+ * Starts paying an order through a payment channel (S5.9b; the payer's pick, default the first enabled):
+ * the money will land directly in the order's escrow (channel clearing → `escrow:<orderId>`), not in the
+ * payer's balance. For the orders module, which checks that the caller may pay this order and passes its
+ * amount. While a payment for the order is live, the same one is returned (same payer and amount) — one
+ * QR code per order.
  */
 export async function createOrderPayment(
   p: Platform,
   d: ChannelDeps,
-  o: { orderId: string; payerId: string; amountFen: number; description?: string },
-): Promise<TopUpView & { orderId: string | null }> {
-  const channel = d.channel;
-  if (!channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
+  o: { orderId: string; payerId: string; amountFen: number; description?: string; channel?: string },
+): Promise<PaymentView> {
+  const channel = pickChannel(d, o.channel);
   if (!Number.isSafeInteger(o.amountFen) || o.amountFen <= 0) throw new AppError('LEDGER_TRANSFER_INVALID', { detail: 'amount' });
-  const now = p.clock.now();
-  const row = await p.db.transaction().execute(async (tx) => {
-    if (await findHold(tx, 'escrow', o.orderId)) throw new AppError('ESCROW_ALREADY_PAID');
-    const live = await tx
-      .selectFrom('wallet_payments')
-      .selectAll()
-      .where('order_id', '=', o.orderId)
-      .where('purpose', '=', 'order')
-      .where('status', 'in', ['creating', 'pending', 'paid'])
-      .forUpdate()
-      .executeTakeFirst();
-    if (live) {
-      if (live.status === 'paid') throw new AppError('ESCROW_ALREADY_PAID');
-      if (live.user_id !== o.payerId || live.amount_fen !== o.amountFen) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  return startChannelPayment(p, d, {
+    channel,
+    outTradeNo: tradeNo('OP'),
+    userId: o.payerId,
+    amountFen: o.amountFen,
+    orderId: o.orderId,
+    description: o.description ?? '顶班订单支付 Dingban order payment',
+    existing: async (tx) => {
+      if (await findHold(tx, 'escrow', o.orderId)) throw new AppError('ESCROW_ALREADY_PAID');
+      const live = await tx
+        .selectFrom('wallet_payments')
+        .selectAll()
+        .where('order_id', '=', o.orderId)
+        .where('purpose', '=', 'order')
+        .where('status', 'in', ['creating', 'pending', 'paid'])
+        .forUpdate()
+        .executeTakeFirst();
+      if (live?.status === 'paid') throw new AppError('ESCROW_ALREADY_PAID');
+      if (live && (live.user_id !== o.payerId || live.amount_fen !== o.amountFen)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
       return live;
-    }
-    const created: PaymentRow = {
-      id: newId(),
-      out_trade_no: tradeNo('OP'),
-      user_id: o.payerId,
-      purpose: 'order',
-      order_id: o.orderId,
-      channel: channel.name,
-      amount_fen: o.amountFen,
-      status: 'creating',
-      code_url: null,
-      pay_url: null,
-      transaction_id: null,
-      expires_at: new Date(now.getTime() + TOPUP_TTL_MS),
-      paid_at: null,
-      transfer_id: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await tx.insertInto('wallet_payments').values(created).execute();
-    // The same deadline check as top-ups: query, credit (here: escrow) or close at the channel.
-    await p.jobs.send(TOPUP_CHECK_JOB, { paymentId: created.id }, { tx, startAfter: new Date(created.expires_at.getTime() + 60_000) });
-    return created;
+    },
   });
-  if (row.status !== 'creating') return view(row);
-  let made: { codeUrl: string; payUrl: string | null };
-  try {
-    made = await channel.createPayment({
-      outTradeNo: row.out_trade_no,
-      amountFen: row.amount_fen,
-      description: (o.description ?? '顶班订单支付 Dingban order payment').slice(0, 120),
-      expiresAt: row.expires_at,
-      notifyUrl: d.notifyUrl(channel.name),
-    });
-  } catch (err) {
-    p.logger.warn({ err: (err as Error).message, outTradeNo: row.out_trade_no }, 'order payment: channel refused or unreachable');
-    throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE', {}, { cause: err });
-  }
-  const updated = await p.db
-    .updateTable('wallet_payments')
-    .set({ status: 'pending', code_url: made.codeUrl, pay_url: made.payUrl, updated_at: p.clock.now() })
-    .where('id', '=', row.id)
-    .where('status', '=', 'creating')
-    .returningAll()
-    .executeTakeFirst();
-  return view(updated ?? (await p.db.selectFrom('wallet_payments').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()));
 }
 
 /**
@@ -240,8 +184,8 @@ export async function submitRefund(p: Platform, d: ChannelDeps, refundId: string
   const r = await p.db.selectFrom('wallet_refunds').selectAll().where('id', '=', refundId).executeTakeFirst();
   if (!r) throw new AppError('NOT_FOUND');
   if (r.status !== 'processing') return refundView(r);
-  const channel = d.channel;
-  if (!channel || channel.name !== r.channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
+  const channel = channelNamed(d, r.channel);
+  if (!channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
   const pay = await p.db.selectFrom('wallet_payments').selectAll().where('id', '=', r.payment_id).executeTakeFirstOrThrow();
   let status: 'processing' | 'success' | 'failed';
   try {
@@ -284,11 +228,15 @@ export async function isChannelPaidOrder(db: Executor, orderId: string): Promise
 /** The wallet module's channel wiring per platform, so other modules can call the wrappers below. */
 const depsByPlatform = new WeakMap<Platform, ChannelDeps>();
 export const setChannelDeps = (p: Platform, d: ChannelDeps): void => void depsByPlatform.set(p, d);
-const depsOf = (p: Platform): ChannelDeps => depsByPlatform.get(p) ?? { channel: undefined, notifyUrl: () => '' };
+const depsOf = (p: Platform): ChannelDeps => depsByPlatform.get(p) ?? { channels: [], notifyUrl: () => '' };
 
 /** For the orders module: start paying an order through the configured channel (see createOrderPayment). */
-export const payOrderThroughChannel = (p: Platform, o: { orderId: string; payerId: string; amountFen: number; description?: string }) =>
-  createOrderPayment(p, depsOf(p), o);
+export const payOrderThroughChannel = (
+  p: Platform,
+  o: { orderId: string; payerId: string; amountFen: number; description?: string; channel?: string },
+) => createOrderPayment(p, depsOf(p), o);
+/** For the web app and the orders module: the enabled channels, the default first. */
+export const enabledChannels = (p: Platform): string[] => depsOf(p).channels.map((c) => c.name);
 /** For the orders module: refund a channel-paid order to the channel (see refundOrderToChannel). */
 export const refundOrderPaymentToChannel = (p: Platform, o: { orderId: string; reason: string }) => refundOrderToChannel(p, depsOf(p), o);
 

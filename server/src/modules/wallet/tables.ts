@@ -77,6 +77,7 @@ export interface WalletTables {
     account_idx: string; // L3 blind index
     account_masked: string; // L2 e.g. **** **** **** 1234
     bank_name: string | null; // L2
+    holder_name_enc: string | null; // L3 encrypted card holder name (bank cards)
     created_at: Date; // L2
     removed_at: Date | null; // L2
   };

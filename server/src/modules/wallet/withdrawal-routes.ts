@@ -27,6 +27,9 @@ const BindBody = Type.Union([
     kind: Type.Literal('bank_card'),
     cardNo: Type.String({ minLength: 12, maxLength: 23 }),
     bankName: Type.String({ minLength: 2, maxLength: 40 }),
+    holderName: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 40, description: 'Card holder name (the bank checks it); needed for payouts to the card' }),
+    ),
   }),
 ]);
 const WithdrawalView = Type.Object({

@@ -4,9 +4,9 @@ import type { Executor } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { ChannelError } from './channels/channel.ts';
+import { ChannelError, type PaymentChannel, type PayoutKind } from './channels/channel.ts';
 import { holdForPayout, settlePayout, voidPayout } from './ledger.ts';
-import type { ChannelDeps } from './topups.ts';
+import { channelNamed, type ChannelDeps } from './channel-payments.ts';
 import './errors.ts';
 
 /** Per-transaction and per-day limits (fen) and the fee rule of withdrawals. */
@@ -97,19 +97,27 @@ const withdrawalView = (r: {
   updatedAt: r.updated_at.toISOString(),
 });
 
-/** Binds a WeChat account (openid) or a bank card (Luhn-checked) for payouts; stored encrypted, shown masked. */
+const HOLDER_CTX = 'wallet_payout_accounts.holder_name';
+
+/**
+ * Binds a WeChat account (openid) or a bank card (Luhn-checked, with its holder's name, which the bank
+ * checks on a payout) for payouts; stored encrypted, shown masked.
+ */
 export async function bindPayoutAccount(
   p: Platform,
   actor: Actor,
-  b: { kind: 'wechat'; openid: string } | { kind: 'bank_card'; cardNo: string; bankName: string },
+  b: { kind: 'wechat'; openid: string } | { kind: 'bank_card'; cardNo: string; bankName: string; holderName?: string | undefined },
 ): Promise<PayoutAccountView> {
   let value: string;
   let masked: string;
+  let holder: string | null = null;
   if (b.kind === 'bank_card') {
     value = b.cardNo.replace(/\s+/g, '');
     if (!/^\d{12,19}$/.test(value)) throw new AppError('PAYOUT_ACCOUNT_INVALID', { detail: '12–19 digits' });
     if (!luhnValid(value)) throw new AppError('PAYOUT_ACCOUNT_INVALID', { detail: 'check digit' });
     masked = `**** **** **** ${value.slice(-4)}`;
+    holder = b.holderName?.trim() || null;
+    if (holder !== null && !/^[\p{L}·・. ]{1,40}$/u.test(holder)) throw new AppError('PAYOUT_ACCOUNT_INVALID', { detail: 'holder name' });
   } else {
     value = b.openid;
     if (!/^[A-Za-z0-9_-]{6,64}$/.test(value)) throw new AppError('PAYOUT_ACCOUNT_INVALID', { detail: 'openid' });
@@ -134,6 +142,7 @@ export async function bindPayoutAccount(
     account_idx: idx,
     account_masked: masked,
     bank_name: b.kind === 'bank_card' ? b.bankName : null,
+    holder_name_enc: holder === null ? null : p.keyring.encrypt(holder, HOLDER_CTX),
     created_at: now,
     removed_at: null,
   };
@@ -162,6 +171,10 @@ export async function removePayoutAccount(p: Platform, actor: Actor, id: string)
     .executeTakeFirst();
   if (!Number(r.numUpdatedRows)) throw new AppError('NOT_FOUND');
 }
+
+/** The enabled channel that pays out to this kind of account (WeChat Pay → openids, Alipay → bank cards). */
+export const payoutChannelFor = (d: ChannelDeps, kind: PayoutKind): PaymentChannel | undefined =>
+  d.channels.find((c) => c.payoutKinds.includes(kind));
 
 const shanghaiDayStart = (at: Date) => {
   const d = new Date(at.getTime() + 8 * 3600_000);
@@ -202,8 +215,9 @@ export async function requestWithdrawal(
     .where('removed_at', 'is', null)
     .executeTakeFirst();
   if (!account) throw new AppError('NOT_FOUND');
-  if (account.kind !== 'wechat') throw new AppError('WITHDRAWAL_ACCOUNT_UNSUPPORTED');
-  if (!d.channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
+  // WeChat accounts are paid through WeChat Pay, bank cards through a channel that pays cards (Alipay).
+  const channel = payoutChannelFor(d, account.kind);
+  if (!channel || (account.kind === 'bank_card' && !account.holder_name_enc)) throw new AppError('WITHDRAWAL_ACCOUNT_UNSUPPORTED');
   await d.requireVerified(p, actor.userId);
   const fee = withdrawalFee(o.amountFen);
   const now = p.clock.now();
@@ -226,7 +240,7 @@ export async function requestWithdrawal(
       id,
       user_id: actor.userId,
       payout_account_id: account.id,
-      channel: d.channel!.name,
+      channel: channel.name,
       amount_fen: o.amountFen,
       fee_fen: fee,
       status: 'requested' as const,
@@ -263,20 +277,23 @@ async function fail(p: Platform, id: string, reason: string): Promise<void> {
 export async function submitWithdrawal(p: Platform, d: ChannelDeps, id: string): Promise<void> {
   const w = await p.db.selectFrom('wallet_withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!w || w.status !== 'requested') return;
-  if (!d.channel || d.channel.name !== w.channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
+  const channel = channelNamed(d, w.channel);
+  if (!channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
   const account = await p.db
     .selectFrom('wallet_payout_accounts')
     .selectAll()
     .where('id', '=', w.payout_account_id)
     .executeTakeFirstOrThrow();
   try {
-    await d.channel.transfer({
+    await channel.transfer({
       outBatchNo: w.out_batch_no,
       outDetailNo: `D${w.out_batch_no.slice(2)}`,
       amountFen: w.amount_fen,
       payeeAccount: p.keyring.decrypt(account.account_enc, ACCOUNT_CTX),
+      payeeKind: account.kind,
+      ...(account.holder_name_enc ? { payeeName: p.keyring.decrypt(account.holder_name_enc, HOLDER_CTX) } : {}),
       remark: '顶班钱包提现',
-      notifyUrl: d.notifyUrl(d.channel.name),
+      notifyUrl: d.notifyUrl(channel.name),
     });
   } catch (err) {
     // A definite refusal (4xx) returns the funds; anything else is retried by the job.
@@ -306,8 +323,9 @@ export async function checkWithdrawal(p: Platform, d: ChannelDeps, id: string): 
   const w = await p.db.selectFrom('wallet_withdrawals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!w) return undefined;
   if (w.status === 'submitted') {
-    if (!d.channel || d.channel.name !== w.channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
-    const q = await d.channel.queryTransfer(w.out_batch_no, `D${w.out_batch_no.slice(2)}`);
+    const channel = channelNamed(d, w.channel);
+    if (!channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
+    const q = await channel.queryTransfer(w.out_batch_no, `D${w.out_batch_no.slice(2)}`);
     if (q.status === 'success') {
       await p.db.transaction().execute(async (tx) => {
         const won = await tx

@@ -1,5 +1,5 @@
 import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
-import { ChannelError, type ChannelNotification, type ChannelPayment, type PaymentChannel } from './channel.ts';
+import { ChannelError, type ChannelNotification, type ChannelPayment, type PaymentChannel, type PayoutKind } from './channel.ts';
 
 export interface AlipayConfig {
   appId: string;
@@ -33,11 +33,14 @@ export function alipaySignContent(params: Record<string, string>, exclude: strin
 
 /**
  * Alipay open API (RSA2) behind the PaymentChannel interface: face-to-face precreate (QR code), query,
- * close, refund, and the asynchronous notification verified over the sorted parameters (the caller
- * answers `success`). Payouts and the downloadable bill are not implemented for this channel.
+ * close, refund, payouts to bank cards (`alipay.fund.trans.uni.transfer`, product TRANS_BANKCARD_NO_PWD)
+ * and their query, and the asynchronous notifications verified over the sorted parameters (the caller
+ * answers `success`). The downloadable bill is not implemented for this channel.
  */
 export class AlipayChannel implements PaymentChannel {
   readonly name = 'alipay';
+  readonly notifyProtocol = 'alipay';
+  readonly payoutKinds = ['bank_card'] as const;
   readonly #c: AlipayConfig;
   readonly #alipayKey: KeyObject;
 
@@ -98,7 +101,8 @@ export class AlipayChannel implements PaymentChannel {
       { out_trade_no: o.outTradeNo, total_amount: yuan(o.amountFen), subject: o.description, timeout_express: `${minutes}m` },
       { notify_url: o.notifyUrl },
     );
-    return { codeUrl: r.qr_code!, payUrl: null };
+    // The QR code is a URL the payer's phone opens; it can also be opened in a browser (the emulator's pay page).
+    return { codeUrl: r.qr_code!, payUrl: /^https?:\/\//.test(r.qr_code ?? '') ? r.qr_code! : null };
   }
 
   async queryPayment(outTradeNo: string): Promise<ChannelPayment> {
@@ -138,12 +142,52 @@ export class AlipayChannel implements PaymentChannel {
     return { status: r.fund_change === 'Y' ? ('success' as const) : ('processing' as const) };
   }
 
-  async transfer(): Promise<void> {
-    throw new ChannelError('NOT_SUPPORTED', 'payouts through Alipay are not implemented');
+  /**
+   * A payout to a bank card: `out_biz_no` is the withdrawal's batch number, so a repeated call (after a
+   * crash or timeout) finds the same transfer at Alipay instead of paying twice. The outcome comes later
+   * (`alipay.fund.trans.order.changed` notification or queryTransfer).
+   */
+  async transfer(o: {
+    outBatchNo: string;
+    outDetailNo: string;
+    amountFen: number;
+    payeeAccount: string;
+    payeeKind: PayoutKind;
+    payeeName?: string;
+    remark: string;
+    notifyUrl?: string;
+  }): Promise<void> {
+    if (o.payeeKind !== 'bank_card') throw new ChannelError('NOT_SUPPORTED', 'Alipay payouts go to bank cards here', 400);
+    if (!o.payeeName) throw new ChannelError('PAYEE_NAME_REQUIRED', 'a bank-card payout needs the holder name', 400);
+    await this.#call(
+      'alipay.fund.trans.uni.transfer',
+      {
+        out_biz_no: o.outBatchNo,
+        trans_amount: yuan(o.amountFen),
+        product_code: 'TRANS_BANKCARD_NO_PWD',
+        biz_scene: 'DIRECT_TRANSFER',
+        order_title: o.remark,
+        payee_info: {
+          identity: o.payeeAccount,
+          identity_type: 'BANKCARD_ACCOUNT',
+          name: o.payeeName,
+          bankcard_ext_info: { account_type: '2' },
+        },
+        remark: o.remark,
+      },
+      o.notifyUrl ? { notify_url: o.notifyUrl } : {},
+    );
   }
 
-  async queryTransfer(): Promise<{ status: 'processing' | 'success' | 'failed'; failReason: string | null }> {
-    throw new ChannelError('NOT_SUPPORTED', 'payouts through Alipay are not implemented');
+  async queryTransfer(outBatchNo: string): Promise<{ status: 'processing' | 'success' | 'failed'; failReason: string | null }> {
+    const r = await this.#call('alipay.fund.trans.common.query', {
+      out_biz_no: outBatchNo,
+      product_code: 'TRANS_BANKCARD_NO_PWD',
+      biz_scene: 'DIRECT_TRANSFER',
+    });
+    // REFUND: the bank returned the money after the transfer (e.g. the card was closed) — a failure for us.
+    const status = r.status === 'SUCCESS' ? 'success' : r.status === 'FAIL' || r.status === 'REFUND' ? 'failed' : 'processing';
+    return { status, failReason: status === 'failed' ? (r.error_code ?? r.fail_reason ?? r.status ?? 'FAIL') : null };
   }
 
   /** Verifies an async notification (form body) with Alipay's key over the sorted parameters without sign/sign_type. */
@@ -155,6 +199,16 @@ export class AlipayChannel implements PaymentChannel {
       .update(alipaySignContent(params, ['sign', 'sign_type']), 'utf8')
       .verify(this.#alipayKey, sig, 'base64');
     if (!ok) throw new ChannelError('SIGNATURE_INVALID', 'the notification signature does not verify');
+    if (params.msg_method === 'alipay.fund.trans.order.changed') {
+      let biz: { out_biz_no?: string };
+      try {
+        biz = JSON.parse(params.biz_content ?? '{}') as { out_biz_no?: string };
+      } catch {
+        throw new ChannelError('BAD_NOTIFICATION', 'biz_content is not JSON');
+      }
+      if (!biz.out_biz_no) throw new ChannelError('BAD_NOTIFICATION', 'no out_biz_no');
+      return { kind: 'transfer', eventId: params.notify_id ?? '', outBatchNo: biz.out_biz_no };
+    }
     const status = params.trade_status;
     if (!params.out_trade_no || !status) return { kind: 'other', eventId: params.notify_id ?? '', eventType: params.notify_type ?? '' };
     return {

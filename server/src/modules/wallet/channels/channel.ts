@@ -6,6 +6,13 @@
 export interface PaymentChannel {
   /** Stable name used in ledger account codes and transfer keys (`channel:<name>:clearing`). */
   readonly name: string;
+  /**
+   * How the platform answers the channel's asynchronous notifications: WeChat Pay API v3 wants JSON with
+   * 204/200 (4xx/5xx → retry); Alipay posts a form and wants the plain text `success` (anything else → retry).
+   */
+  readonly notifyProtocol: 'wechatpay-v3' | 'alipay';
+  /** Which bound payout accounts this channel can pay out to (WeChat Pay: openids; Alipay: bank cards). */
+  readonly payoutKinds: readonly PayoutKind[];
   createPayment(o: { outTradeNo: string; amountFen: number; description: string; expiresAt: Date; notifyUrl: string }): Promise<{
     /** What a QR code encodes (e.g. `weixin://wxpay/bizpayurl?pr=…`). */
     codeUrl: string;
@@ -26,6 +33,9 @@ export interface PaymentChannel {
     outDetailNo: string;
     amountFen: number;
     payeeAccount: string;
+    /** The kind of payee account; a bank card also needs the holder's name (banks check it). */
+    payeeKind: PayoutKind;
+    payeeName?: string;
     remark: string;
     notifyUrl?: string;
   }): Promise<void>;
@@ -38,6 +48,8 @@ export interface PaymentChannel {
   /** The day's trade bill (China time), hash-checked. */
   tradeBill(day: string): Promise<{ csv: string } | null>;
 }
+
+export type PayoutKind = 'wechat' | 'bank_card';
 
 export interface ChannelPayment {
   outTradeNo: string;

@@ -1,38 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Platform } from '../../../platform/platform.ts';
+import { AlipayChannel } from './alipay.ts';
 import { ChannelError, type PaymentChannel } from './channel.ts';
 import { WechatPayChannel } from './wechatpay.ts';
 
-/**
- * The channel from configuration (WECHATPAY_BASE_URL + WECHATPAY_CREDENTIALS_FILE), loaded on first use
- * so the platform starts even when the emulator has not written its credentials yet.
- */
-export function configuredChannel(p: Platform): PaymentChannel | undefined {
-  const baseUrl = p.config.wechatPayBaseUrl;
-  const file = p.config.wechatPayCredentialsFile;
-  if (!baseUrl || !file) return undefined;
-  let inner: WechatPayChannel | undefined;
-  const get = (): WechatPayChannel => {
-    if (inner) return inner;
-    let creds: { mchid: string; appid: string; apiV3Key: string; merchantSerialNo: string; merchantPrivateKeyPem: string };
-    try {
-      creds = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ChannelError('CHANNEL_NOT_CONFIGURED', `cannot read WeChat Pay credentials: ${(err as Error).message}`);
-    }
-    inner = new WechatPayChannel({
-      baseUrl,
-      mchid: creds.mchid,
-      appid: creds.appid,
-      apiV3Key: creds.apiV3Key,
-      merchantSerialNo: creds.merchantSerialNo,
-      merchantPrivateKeyPem: creds.merchantPrivateKeyPem,
-      now: () => p.clock.now().getTime(),
-    });
-    return inner;
-  };
+/** Reads a credentials file on first use, so the platform starts before the emulator has written it. */
+function lazy(meta: Pick<PaymentChannel, 'name' | 'notifyProtocol' | 'payoutKinds'>, open: () => PaymentChannel): PaymentChannel {
+  let inner: PaymentChannel | undefined;
+  const get = () => (inner ??= open());
   return {
-    name: 'wechat',
+    ...meta,
     createPayment: (o) => get().createPayment(o),
     queryPayment: (n) => get().queryPayment(n),
     closePayment: (n) => get().closePayment(n),
@@ -42,4 +19,42 @@ export function configuredChannel(p: Platform): PaymentChannel | undefined {
     openNotification: (h, b) => get().openNotification(h, b),
     tradeBill: (day) => get().tradeBill(day),
   };
+}
+
+function readCredentials<T>(file: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (err) {
+    throw new ChannelError('CHANNEL_NOT_CONFIGURED', `cannot read ${what} credentials: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The enabled channels from configuration (`PAYMENT_CHANNELS`, in order of preference; the first is the
+ * default): WeChat Pay (WECHATPAY_BASE_URL + WECHATPAY_CREDENTIALS_FILE) and Alipay (ALIPAY_GATEWAY_URL +
+ * ALIPAY_CREDENTIALS_FILE). In development both point at the payment-channel emulator.
+ */
+export function configuredChannels(p: Platform): PaymentChannel[] {
+  const c = p.config;
+  const now = () => p.clock.now().getTime();
+  return c.paymentChannels.map((name) =>
+    name === 'wechat'
+      ? lazy({ name: 'wechat', notifyProtocol: 'wechatpay-v3', payoutKinds: ['wechat'] }, () => {
+          const creds = readCredentials<{
+            mchid: string;
+            appid: string;
+            apiV3Key: string;
+            merchantSerialNo: string;
+            merchantPrivateKeyPem: string;
+          }>(c.wechatPayCredentialsFile!, 'WeChat Pay');
+          return new WechatPayChannel({ baseUrl: c.wechatPayBaseUrl!, ...creds, now });
+        })
+      : lazy({ name: 'alipay', notifyProtocol: 'alipay', payoutKinds: ['bank_card'] }, () => {
+          const creds = readCredentials<{ appId: string; appPrivateKeyPem: string; alipayPublicKeyPem: string }>(
+            c.alipayCredentialsFile!,
+            'Alipay',
+          );
+          return new AlipayChannel({ gatewayUrl: c.alipayGatewayUrl!, ...creds, now });
+        }),
+  );
 }

@@ -12,7 +12,8 @@ const DEV_URL = 'http://127.0.0.1:4100';
  * gives a working top-up and withdrawal demo with no setup. Never in test or production.
  */
 export async function startDevEmulatorIfNeeded(p: Platform): Promise<void> {
-  if (p.config.env !== 'development' || p.config.wechatPayBaseUrl !== DEV_URL) return;
+  if (p.config.env !== 'development') return;
+  if (p.config.wechatPayBaseUrl !== DEV_URL && !p.config.alipayGatewayUrl?.startsWith(`${DEV_URL}/`)) return;
   const up = await fetch(`${DEV_URL}/__emulator/health`, { signal: AbortSignal.timeout(1000) }).then(
     (r) => r.ok,
     () => false,

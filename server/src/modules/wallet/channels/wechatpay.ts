@@ -8,7 +8,7 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import { ChannelError, type ChannelNotification, type ChannelPayment, type PaymentChannel } from './channel.ts';
+import { ChannelError, type ChannelNotification, type ChannelPayment, type PaymentChannel, type PayoutKind } from './channel.ts';
 
 /** What a merchant holds to use WeChat Pay API v3. */
 export interface WechatPayConfig {
@@ -51,6 +51,8 @@ const header = (h: Record<string, string | string[] | undefined>, name: string) 
  */
 export class WechatPayChannel implements PaymentChannel {
   readonly name = 'wechat';
+  readonly notifyProtocol = 'wechatpay-v3';
+  readonly payoutKinds = ['wechat'] as const;
   #c: WechatPayConfig;
   #key: KeyObject;
   #certs = new Map<string, KeyObject>();
@@ -224,9 +226,11 @@ export class WechatPayChannel implements PaymentChannel {
     outDetailNo: string;
     amountFen: number;
     payeeAccount: string;
+    payeeKind: PayoutKind;
     remark: string;
     notifyUrl?: string;
   }): Promise<void> {
+    if (o.payeeKind !== 'wechat') throw new ChannelError('NOT_SUPPORTED', 'WeChat Pay transfers go to openids only', 400);
     await this.#call('POST', '/v3/transfer/batches', {
       appid: this.#c.appid,
       out_batch_no: o.outBatchNo,
