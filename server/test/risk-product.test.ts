@@ -9,7 +9,16 @@ import { createStaff, TEST_ENV, type TestStaff } from './factories.ts';
 import { modules } from '../src/modules/index.ts';
 import { findRiskLevel } from '../src/modules/risk/index.ts';
 import { fakeUser, jpegBytes, multipart, pdfBytes, testActorModule, type TestUser } from './test-actor.ts';
-import { fakePerson, makeStore, ordersModuleForTests, ordersTestActorModule, publishOrder, type FakeActor } from './orders-fixtures.ts';
+import {
+  fakePerson,
+  fund,
+  makeStore,
+  ordersModuleForTests,
+  ordersTestActorModule,
+  postOrder,
+  publishOrder,
+  type FakeActor,
+} from './orders-fixtures.ts';
 
 /** Labor-arbitration risk in the product: enterprise approval → company check; couriers see the employer's level on orders. */
 describe('risk in the product: verified enterprises are checked, orders show the employer risk', () => {
@@ -151,7 +160,19 @@ describe('risk in the product: verified enterprises are checked, orders show the
   });
 
   it('A3: couriers see the employer risk level with a plain explanation on search results and the order view, and can filter by it', async () => {
-    orders.risky = await publishOrder(t!, risky, await makeStore(t!, risky, { name: '速达驿站（南山店）' }));
+    // A high-risk company's order waits for risk review (risk-holds.test.ts); here risk staff release it.
+    const posted = await postOrder(t!, risky, await makeStore(t!, risky, { name: '速达驿站（南山店）' }));
+    orders.risky = posted.json().id as string;
+    await fund(t!, risky.userId, posted.json().payFen as number);
+    const pay = await t!.app.inject({ method: 'POST', url: `/api/v1/orders/${orders.risky}/pay`, headers: risky.headers });
+    assert.equal(pay.json().status, 'held_for_review', pay.body);
+    const release = await t!.app.inject({
+      method: 'POST',
+      url: `/api/v1/risk/order-holds/${orders.risky}/decision`,
+      headers: riskStaff.headers,
+      payload: { decision: 'release', reason: '已核实' },
+    });
+    assert.equal(release.statusCode, 200, release.body);
     orders.clean = await publishOrder(t!, clean, await makeStore(t!, clean, { name: '顶班驿站（南山店）' }));
     orders.person = await publishOrder(t!, person, await makeStore(t!, person, { name: '个人驿站（南山店）' }));
 

@@ -48,6 +48,20 @@ export async function employerRiskOf(
   return out;
 }
 
+/**
+ * The company behind an owner and its current level, for deciding at payment whether the order waits
+ * for risk review (issue 6): null for persons and unverified owners, level null if never checked.
+ */
+export async function employerCompanyOf(
+  p: Platform,
+  ownerId: string,
+  db: Executor = p.db,
+): Promise<{ creditCode: string; level: EmployerRiskLevel } | null> {
+  const code = (await findVerifiedCreditCodes(p, [ownerId], db)).get(ownerId);
+  if (!code) return null;
+  return { creditCode: code, level: (await findRiskLevels(p, [code], db)).get(code) ?? 'unknown' };
+}
+
 /** The `employerRisk` field of order views: level and a plain explanation in the caller's language. */
 export function presentEmployerRisk(level: EmployerRiskLevel, locale: Locale) {
   const e = EXPLANATIONS[level];

@@ -13,6 +13,8 @@ import { countCompletedByCourier } from './repo.ts';
 import { registerObligationCheck } from '../accounts/index.ts';
 import { registerCourierStatsSource, setReliabilitySource } from '../training/index.ts';
 import { countedCourierEvents } from './reliability.ts';
+import { registerHeldOrderDecider } from '../risk/index.ts';
+import { heldOrderDecider } from './risk-hold.ts';
 import './errors.ts';
 
 export type { OrdersTables, OrderStatus } from './tables.ts';
@@ -48,6 +50,8 @@ export function createOrdersModule(ports: OrdersPorts = platformPorts): Module {
       });
       // S5.4b: training stages unlock by orders completed.
       registerCourierStatsSource(async (pp, userId) => ({ completedOrders: await countCompletedByCourier(pp.db, userId) }));
+      // Issue 6: risk staff release or reject orders held for review; the order and its escrow change here.
+      registerHeldOrderDecider(p, heldOrderDecider(d));
       // S5.4: reliability below the minimum sends the courier to the refresher course.
       setReliabilitySource(async (pp, userId, db) => countedCourierEvents(db, userId, pp.clock.now()));
     },

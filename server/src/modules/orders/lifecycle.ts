@@ -16,9 +16,14 @@ export interface Transition {
  */
 export const TRANSITIONS = {
   pay: { from: ['pending_payment'], to: 'published', by: ['owner'] },
+  // Issue 6: paid by an owner whose company is at high labor-arbitration risk → risk staff review first.
+  hold: { from: ['pending_payment'], to: 'held_for_review', by: ['owner'] },
+  release_hold: { from: ['held_for_review'], to: 'published', by: ['staff'] },
+  reject_hold: { from: ['held_for_review'], to: 'cancelled', by: ['staff'] },
+  expire_hold: { from: ['held_for_review'], to: 'closed', by: ['system'] },
   close_unpaid: { from: ['pending_payment'], to: 'closed', by: ['system'] },
   expire: { from: ['published'], to: 'closed', by: ['system'] },
-  cancel: { from: ['pending_payment', 'published', 'taken', 'no_show'], to: 'cancelled', by: ['owner'] },
+  cancel: { from: ['pending_payment', 'published', 'taken', 'no_show', 'held_for_review'], to: 'cancelled', by: ['owner'] },
   take: { from: ['published'], to: 'taken', by: ['courier'] },
   release: { from: ['taken'], to: 'published', by: ['courier'] },
   release_unconfirmed: { from: ['taken'], to: 'published', by: ['system'] },
@@ -46,6 +51,7 @@ export const UNFINISHED: readonly OrderStatus[] = [
   'completed',
   'no_show',
   'disputed',
+  'held_for_review',
 ];
 
 /** Statuses in which the courier holds the shift. */

@@ -14,6 +14,7 @@ const StatusEnum = Type.Union([
   Type.Literal('cancelled'),
   Type.Literal('no_show'),
   Type.Literal('disputed'),
+  Type.Literal('held_for_review'),
 ]);
 const RiskLevelEnum = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('unknown')]);
 /** The employing company's labor-arbitration risk as couriers see it: the level and a plain explanation, never cases. */

@@ -28,7 +28,8 @@ import type { OrdersPorts } from './ports.ts';
 import * as repo from './repo.ts';
 import type { MarketRow, OrderRow, OrderRules } from './repo.ts';
 import { gramsOf, keywordTerms, searchText } from './search.ts';
-import { EMPLOYER_RISK_LEVELS, employerRiskOf, type EmployerRiskLevel } from './employer-risk.ts';
+import { EMPLOYER_RISK_LEVELS, employerCompanyOf, employerRiskOf, type EmployerRiskLevel } from './employer-risk.ts';
+import { openOrderHold } from '../risk/index.ts';
 import type { OrderStatus } from './tables.ts';
 
 type CertLevel = 'bronze' | 'silver' | 'gold';
@@ -63,11 +64,28 @@ const STATUS_TEXT: Record<OrderStatus, Bilingual> = {
   cancelled: { zh: '已取消', en: 'cancelled' },
   no_show: { zh: '接单人未到岗', en: 'no-show' },
   disputed: { zh: '工时有争议', en: 'hours disputed' },
+  held_for_review: { zh: '待风控审核', en: 'held for risk review' },
 };
 
 /** What each transition tells the parties (S5.8b). `{orderNo}`, `{storeName}` are filled in. */
 const ACTION_TEXT: Record<OrderAction, Bilingual> = {
   pay: { zh: '订单 {orderNo}（{storeName}）已支付并发布。', en: 'Order {orderNo} ({storeName}) is paid and published.' },
+  hold: {
+    zh: '订单 {orderNo}（{storeName}）已支付，但贵企业近期劳动仲裁风险评估为高风险，订单须经风控人员审核后才会发布，款项暂存平台担保账户。您可以在订单页向审核人员说明情况；开始时间前仍未审核的订单将自动关闭并全额退款。',
+    en: 'Order {orderNo} ({storeName}) is paid, but your company is currently at high labor-arbitration risk, so risk staff review the order before it is published; the pay stays in escrow. You can explain the situation to the reviewers on the order page. An order not reviewed before it starts is closed and fully refunded.',
+  },
+  release_hold: {
+    zh: '订单 {orderNo}（{storeName}）已通过风控审核并发布。审核说明：{note}',
+    en: 'Order {orderNo} ({storeName}) passed the risk review and is published. Reviewer’s note: {note}',
+  },
+  reject_hold: {
+    zh: '订单 {orderNo}（{storeName}）未通过风控审核，已取消并全额退款。原因：{note}',
+    en: 'Order {orderNo} ({storeName}) did not pass the risk review; it is cancelled and fully refunded. Reason: {note}',
+  },
+  expire_hold: {
+    zh: '订单 {orderNo}（{storeName}）在开始时间前未完成风控审核，已关闭并全额退款。',
+    en: 'The risk review of order {orderNo} ({storeName}) did not finish before it started; it is closed and fully refunded.',
+  },
   close_unpaid: {
     zh: '订单 {orderNo}（{storeName}）未在支付期限内支付，已自动关闭。',
     en: 'Order {orderNo} ({storeName}) was not paid in time and has been closed.',
@@ -136,7 +154,7 @@ const asCourier = (a: Actor): By => ({ id: a.userId, role: 'courier' });
  * notification to each party — all on the caller's transaction. Returns undefined when the order
  * was no longer in an expected status (someone else won).
  */
-async function transition(
+export async function transition(
   d: Deps,
   tx: Executor,
   order: OrderRow,
@@ -172,7 +190,7 @@ async function transition(
     courierId,
     at: now.toISOString(),
   });
-  const params = { orderNo: row.order_no, storeName: row.store_name };
+  const params = { orderNo: row.order_no, storeName: row.store_name, note: opts.note ?? '—' };
   const title = { zh: `订单{orderNo}${STATUS_TEXT[t.to].zh}`, en: `Order {orderNo} ${STATUS_TEXT[t.to].en}` };
   for (const userId of new Set([row.owner_id, courierId].filter((x): x is string => !!x))) {
     await notify(d.p, tx, { userId, category: 'order', title, body: ACTION_TEXT[action], params, link: `/orders/${row.id}` });
@@ -368,6 +386,13 @@ export async function payOrder(d: Deps, actor: Actor, id: string, idemKey?: stri
     if (order.status !== 'pending_payment') throw new AppError('ORDER_INVALID_TRANSITION', { status: order.status });
     if (order.starts_at.getTime() <= now.getTime()) throw new AppError('ORDER_START_NOT_IN_FUTURE');
     await d.ports.holdEscrow(d.p, tx, { orderId: order.id, payerId: actor.userId, amountFen: order.pay_fen });
+    // Issue 6: a company at high labor-arbitration risk waits for risk staff (escrow stays held).
+    const company = await employerCompanyOf(d.p, order.owner_id, tx);
+    if (company?.level === 'high') {
+      await mustTransition(d, tx, order, 'hold', asOwner(actor), { paid_at: now }, { guard: { version: order.version } });
+      await openOrderHold(d.p, tx, { order, creditCode: company.creditCode });
+      return order.id;
+    }
     await mustTransition(d, tx, order, 'pay', asOwner(actor), { paid_at: now, published_at: now }, { guard: { version: order.version } });
     return order.id;
   });
@@ -391,7 +416,7 @@ export function modifiableUntil(order: OrderRow): Date | null {
 
 /** The last moment the owner may cancel (S5.7a); null when it can no longer be cancelled. */
 export function cancellableUntil(order: OrderRow): Date | null {
-  if (['pending_payment', 'published', 'taken'].includes(order.status)) return order.starts_at;
+  if (['pending_payment', 'published', 'taken', 'held_for_review'].includes(order.status)) return order.starts_at;
   if (order.status === 'no_show') return addMin(order.starts_at, 7 * 24 * 60);
   return null;
 }
@@ -491,7 +516,7 @@ export async function cancelOrder(d: Deps, actor: Actor, id: string, reason: str
     if (!until || now.getTime() >= until.getTime()) throw new AppError('ORDER_NOT_CANCELLABLE');
     const rules = await repo.getRules(tx);
     let comp = 0;
-    if (order.status === 'published' || order.status === 'no_show') {
+    if (order.status === 'published' || order.status === 'no_show' || order.status === 'held_for_review') {
       await d.ports.refundEscrow(d.p, tx, { orderId: order.id });
     } else if (order.status === 'taken') {
       comp = cancellationCompensationFen(rules, order, now);
@@ -835,6 +860,14 @@ export async function runSweeps(d: Deps, limit = 500): Promise<Record<string, nu
     await d.ports.refundEscrow(d.p, tx, { orderId: o.id });
     return transition(d, tx, o, 'expire', system, { closed_at: now }, { guard: { version: o.version } });
   });
+  await each(
+    'hold_expired',
+    await repo.dueIds(d.p.db, { status: 'held_for_review', column: 'starts_at', before: now, limit }),
+    async (tx, o) => {
+      await d.ports.refundEscrow(d.p, tx, { orderId: o.id });
+      return transition(d, tx, o, 'expire_hold', system, { closed_at: now }, { guard: { version: o.version } });
+    },
+  );
   const remindBefore = addMin(now, rules.confirm_reminder_minutes);
   await each(
     'reminded',

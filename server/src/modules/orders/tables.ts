@@ -12,7 +12,8 @@ export type OrderStatus =
   | 'closed'
   | 'cancelled'
   | 'no_show'
-  | 'disputed';
+  | 'disputed'
+  | 'held_for_review';
 
 /** Status of a complaint ticket (S5.7d). */
 export type ComplaintStatus = 'open' | 'in_progress' | 'resolved' | 'rejected';

@@ -45,4 +45,18 @@ export const RiskErrors = defineErrors({
   RISK_BATCH_INVALID: { status: 400, zh: '批量查询需包含 1 至 {max} 个统一社会信用代码', en: 'A batch needs 1 to {max} credit codes' },
   /** The company has never been checked. */
   RISK_COMPANY_UNKNOWN: { status: 404, zh: '该企业尚未做过风险检查', en: 'This company has not been checked yet' },
+  /** No risk review of this order that the caller may see. */
+  RISK_HOLD_NOT_FOUND: { status: 404, zh: '该订单没有风控审核记录', en: 'This order has no risk review' },
+  /** The review is over (decided, expired, or the owner cancelled the order); nothing more can change. */
+  RISK_HOLD_CLOSED: {
+    status: 409,
+    zh: '该订单的风控审核已结束（{status}），无法再操作',
+    en: 'The risk review of this order is over ({status}); it can no longer change',
+  },
+  /** Release asked after the shift started: the order can only be rejected or left to close. */
+  RISK_HOLD_TOO_LATE: {
+    status: 409,
+    zh: '该订单的开始时间已过，不能再发布；请驳回或等待系统自动关闭退款',
+    en: 'The shift has already started, so the order can no longer be published; reject it or let it close with a refund',
+  },
 });

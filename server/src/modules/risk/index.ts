@@ -1,6 +1,7 @@
 import type { Module } from '../../platform/module.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/platform.ts';
+import type { Executor, Tx } from '../../platform/db.ts';
 import './errors.ts';
 import { HttpArbitrationClient } from './client.ts';
 import { normaliseCreditCode } from './credit-code.ts';
@@ -11,12 +12,14 @@ import { riskRoutes } from './routes.ts';
 import { parseScoringConfig } from './scoring.ts';
 import * as svc from './service.ts';
 import { deleteWatchRequest } from './repo.ts';
+import * as holds from './holds.ts';
 import type { RiskDeps, RiskStaffDirectory } from './service.ts';
 
 export type { ArbitrationSource, ArbitrationRecord, ArbitrationCase, LookupResult } from './provider.ts';
 export type { RiskLevel } from './scoring.ts';
 export type { RiskStaffDirectory } from './service.ts';
 export { requestCompanyCheck, ALERT_RAISED } from './service.ts';
+export { openOrderHold, registerHeldOrderDecider, type HeldOrderDecider, type HeldOrderFacts } from './holds.ts';
 
 /** Weekly jobs (cron in Asia/Shanghai): benchmark threshold on Monday 03:00, watched companies at 04:00. */
 export const RISK_JOBS = {
@@ -48,9 +51,9 @@ export async function findRiskLevel(p: Platform, creditCode: string) {
   return svc.findRiskLevel(p, creditCode);
 }
 
-/** Levels of many companies at once (for order lists and filters); unchecked codes are absent. */
-export async function findRiskLevels(p: Platform, creditCodes: readonly string[]) {
-  return svc.findRiskLevels(p, creditCodes);
+/** Levels of many companies at once (for order lists and filters); unchecked codes are absent. `db`: the caller's transaction. */
+export async function findRiskLevels(p: Platform, creditCodes: readonly string[], db: Executor = p.db) {
+  return svc.findRiskLevels(p, creditCodes, db);
 }
 
 /** Checks a company now (through the cache) — for modules acting inside a request. */
@@ -115,6 +118,22 @@ export function createRiskModule(o: RiskModuleOptions = {}): Module {
       p.jobs.subscribe<{ alertId: string }>(svc.ALERT_RAISED, 'risk.alertWebhook', async (e, tx) => {
         await svc.sendAlertWebhook(d, tx, e.payload.alertId);
       });
+      // Held orders (issue 6): risk staff hear of each new hold and each owner's reply; a hold whose
+      // order was cancelled by its owner or closed at its start unreviewed is closed too.
+      p.jobs.subscribe<{ orderId: string }>(holds.HOLD_OPENED, 'risk.notifyStaffOfHold', async (e, tx) => {
+        await holds.notifyStaffOfHold(d, tx, e.payload.orderId, 'opened');
+      });
+      p.jobs.subscribe<{ orderId: string }>(holds.HOLD_RESPONDED, 'risk.notifyStaffOfHoldReply', async (e, tx) => {
+        await holds.notifyStaffOfHold(d, tx, e.payload.orderId, 'responded');
+      });
+      const closeHold =
+        (status: 'expired' | 'withdrawn', action: string) =>
+        async (e: { payload: { orderId: string; action?: string; at?: string } }, tx: Tx) => {
+          if (e.payload.action !== action) return;
+          await holds.closeHold(tx, e.payload.orderId, status, e.payload.at ? new Date(e.payload.at) : p.clock.now());
+        };
+      p.jobs.subscribe('orders.order.cancelled', 'risk.holdWithdrawn', closeHold('withdrawn', 'cancel'));
+      p.jobs.subscribe('orders.order.closed', 'risk.holdExpired', closeHold('expired', 'expire_hold'));
       p.jobs.define(RISK_JOBS.recomputeThreshold, async () => void (await svc.recomputeThreshold(p)), { cron: '0 3 * * 1', retryLimit: 3 });
       p.jobs.define(RISK_JOBS.refreshWatched, async () => void (await svc.refreshWatched(d)), { cron: '0 4 * * 1', retryLimit: 3 });
       p.jobs.define<{ creditCode: string; source: string }>(RISK_JOBS.checkCompany, async ({ creditCode, source }) => {

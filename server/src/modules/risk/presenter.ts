@@ -124,3 +124,48 @@ export function parseCodesCsv(text: string): string[] {
     .map((line) => (line.split(',')[0] ?? '').replace(/^"|"$/g, '').trim())
     .filter((c) => c && !/^(credit_?code|统一社会信用代码)$/i.test(c));
 }
+
+const HOLD_TEXT: Record<HoldStatus, { zh: string; en: string }> = {
+  pending: {
+    zh: '发单企业近期劳动仲裁风险评估为高风险（近期仲裁较多或有败诉未执行的裁决），订单须经风控人员审核后发布；款项暂存平台担保账户。开始时间前未审核的订单将自动关闭并全额退款。',
+    en: 'The posting company is currently at high labor-arbitration risk (many recent cases, or awards lost and not paid), so risk staff review the order before it is published; the pay stays in escrow. An order not reviewed before it starts is closed and fully refunded.',
+  },
+  released: { zh: '风控审核通过，订单已发布。', en: 'The risk review passed; the order is published.' },
+  rejected: {
+    zh: '风控审核未通过，订单已取消并全额退款。',
+    en: 'The risk review did not pass; the order is cancelled and fully refunded.',
+  },
+  expired: {
+    zh: '开始时间前未完成风控审核，订单已关闭并全额退款。',
+    en: 'The review did not finish before the start; the order is closed and fully refunded.',
+  },
+  withdrawn: { zh: '店主已取消订单，审核结束。', en: 'The owner cancelled the order; the review is over.' },
+};
+
+type HoldStatus = Selectable<RiskTables['risk_order_holds']>['status'];
+
+/** A held order's review for its owner and risk staff (company figures are the company's own public record). */
+export function presentHold(h: Selectable<RiskTables['risk_order_holds']>, locale: Locale) {
+  const latest = h.latest_case;
+  const text = HOLD_TEXT[h.status];
+  return {
+    orderId: h.order_id,
+    orderNo: h.order_no,
+    storeName: h.store_name,
+    startsAt: h.starts_at.toISOString(),
+    payFen: h.pay_fen,
+    creditCode: h.credit_code,
+    companyName: h.company_name,
+    score: h.score,
+    caseCount: h.case_count,
+    totalAmountFen: h.total_amount_fen,
+    latestCase: latest ? { title: latest.title, filedDate: latest.filedDate } : null,
+    status: h.status,
+    explanation: locale === 'zh-CN' ? text.zh : text.en,
+    response: h.response,
+    respondedAt: h.responded_at ? h.responded_at.toISOString() : null,
+    decisionReason: h.decision_reason,
+    decidedAt: h.decided_at ? h.decided_at.toISOString() : null,
+    heldAt: h.held_at.toISOString(),
+  };
+}

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import ExcelJS from 'exceljs';
 import type { App } from '../../platform/http.ts';
 import { AppError } from '../../platform/errors.ts';
-import { requireAuth, requirePermission } from '../../platform/auth.ts';
+import { actorOf, requireAuth, requirePermission } from '../../platform/auth.ts';
 import { negotiateLocale } from '../../platform/i18n.ts';
 import { decodeCursor, encodeCursor, Ok, problems } from '../../platform/schemas.ts';
 import * as repo from './repo.ts';
@@ -22,8 +22,15 @@ import {
   ThresholdsView,
   WatchBody,
   WatchedView,
+  HoldDecisionBody,
+  HoldPage,
+  HoldResponseBody,
+  HoldsQuery,
+  HoldView,
+  OrderIdParams,
 } from './schemas.ts';
-import { batchCsv, parseCodesCsv, presentAlert, presentLevel, presentReport } from './presenter.ts';
+import { batchCsv, parseCodesCsv, presentAlert, presentHold, presentLevel, presentReport } from './presenter.ts';
+import * as holds from './holds.ts';
 
 const MAX_BATCH = 500;
 const tags = ['risk'];
@@ -311,6 +318,88 @@ export async function riskRoutes(app: App, d: RiskDeps): Promise<void> {
         const found = await svc.findRiskLevel(d.p, req.params.creditCode);
         return presentLevel(svc.requireCreditCode(req.params.creditCode), found, negotiateLocale(req.headers['accept-language']));
       },
+    );
+
+    // ─── Held orders (issue 6): urgent risk holds a company's new orders for review ───────────────
+    r.get(
+      '/api/v1/risk/order-holds',
+      {
+        schema: {
+          tags,
+          summary: 'Review queue: orders held because their company is at high risk, newest first',
+          querystring: HoldsQuery,
+          response: { 200: HoldPage, ...problems(400, 401, 403) },
+        },
+        preHandler: staff,
+      },
+      async (req) => {
+        const limit = req.query.limit ?? 20;
+        const rows = await holds.listHolds(d.p.db, {
+          limit,
+          after: decodeCursor<{ t: string; id: string }>(req.query.cursor),
+          status: req.query.status,
+        });
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        const locale = negotiateLocale(req.headers['accept-language']);
+        return {
+          items: page.map((h) => presentHold(h, locale)),
+          nextCursor: rows.length > limit && last ? encodeCursor({ t: last.held_at.toISOString(), id: last.order_id }) : null,
+        };
+      },
+    );
+
+    r.get(
+      '/api/v1/risk/order-holds/:orderId',
+      {
+        schema: {
+          tags,
+          summary: "An order's risk review: why it is held, the owner's reply, the decision (owner or risk staff)",
+          params: OrderIdParams,
+          response: { 200: HoldView, ...problems(400, 401, 404) },
+        },
+        preHandler: [requireAuth],
+      },
+      async (req) =>
+        presentHold(await holds.getHold(d.p, actorOf(req), req.params.orderId), negotiateLocale(req.headers['accept-language'])),
+    );
+
+    r.post(
+      '/api/v1/risk/order-holds/:orderId/response',
+      {
+        schema: {
+          tags,
+          summary: "The owner's reply to the reviewers of a held order (replaces an earlier reply while pending)",
+          params: OrderIdParams,
+          body: HoldResponseBody,
+          response: { 200: HoldView, ...problems(400, 401, 404, 409) },
+        },
+        preHandler: [requireAuth],
+      },
+      async (req) =>
+        presentHold(
+          await holds.respondToHold(d.p, actorOf(req), req.params.orderId, req.body.text),
+          negotiateLocale(req.headers['accept-language']),
+        ),
+    );
+
+    r.post(
+      '/api/v1/risk/order-holds/:orderId/decision',
+      {
+        schema: {
+          tags,
+          summary: 'Release (→ published) or reject (→ cancelled, fully refunded) a held order, with a reason for the owner',
+          params: OrderIdParams,
+          body: HoldDecisionBody,
+          response: { 200: HoldView, ...problems(400, 401, 403, 404, 409) },
+        },
+        preHandler: [requirePermission(holds.DECIDE_PERMISSION)],
+      },
+      async (req) =>
+        presentHold(
+          await holds.decideHold(d.p, actorOf(req), req.params.orderId, req.body),
+          negotiateLocale(req.headers['accept-language']),
+        ),
     );
   });
 }

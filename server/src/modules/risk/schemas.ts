@@ -143,3 +143,50 @@ export const RiskLevelView = Type.Object({
   explanation: Type.String({ description: 'Plain-language meaning of the level, in the negotiated language' }),
   checkedAt: Type.Union([Timestamp, Type.Null()]),
 });
+
+/** Held orders (issue 6): the review of an order of a company at level high. */
+export const HoldStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('released'),
+  Type.Literal('rejected'),
+  Type.Literal('expired'),
+  Type.Literal('withdrawn'),
+]);
+
+export const OrderIdParams = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
+
+export const HoldsQuery = Type.Object({
+  status: Type.Optional(HoldStatusSchema),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+});
+
+export const HoldView = Type.Object({
+  orderId: Type.String(),
+  orderNo: Type.String(),
+  storeName: Type.String(),
+  startsAt: Timestamp,
+  payFen: Type.Integer(),
+  creditCode: Type.String(),
+  companyName: Type.String(),
+  score: Type.Integer(),
+  caseCount: Type.Integer(),
+  totalAmountFen: Type.Integer(),
+  latestCase: Type.Union([Type.Object({ title: Type.String(), filedDate: Type.String() }), Type.Null()]),
+  status: HoldStatusSchema,
+  explanation: Type.String({ description: "Why the order is held, in the caller's language" }),
+  response: Type.Union([Type.String(), Type.Null()]),
+  respondedAt: Type.Union([Timestamp, Type.Null()]),
+  decisionReason: Type.Union([Type.String(), Type.Null()]),
+  decidedAt: Type.Union([Timestamp, Type.Null()]),
+  heldAt: Timestamp,
+});
+
+export const HoldPage = Type.Object({ items: Type.Array(HoldView), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const HoldResponseBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S' }) });
+
+export const HoldDecisionBody = Type.Object({
+  decision: Type.Union([Type.Literal('release'), Type.Literal('reject')]),
+  reason: Type.String({ minLength: 2, maxLength: 500, pattern: '\\S', description: 'Shown to the owner' }),
+});

@@ -225,12 +225,12 @@ export async function findRiskLevel(
 }
 
 /** Levels of many companies at once (order lists): credit code → level; codes never checked are absent. */
-export async function findRiskLevels(p: Platform, codes: readonly string[]): Promise<Map<string, RiskLevel>> {
+export async function findRiskLevels(p: Platform, codes: readonly string[], db: Executor = p.db): Promise<Map<string, RiskLevel>> {
   const valid = [...new Set(codes.map((c) => normaliseCreditCode(c)).filter((c): c is string => !!c))];
   const out = new Map<string, RiskLevel>();
   if (!valid.length) return out;
-  const t = await currentThreshold(p);
-  for (const c of await repo.findScores(p.db, valid)) out.set(c.credit_code, levelOf(c.score, t.value, p.config.risk.urgentBelow));
+  const t = await currentThreshold(p, db);
+  for (const c of await repo.findScores(db, valid)) out.set(c.credit_code, levelOf(c.score, t.value, p.config.risk.urgentBelow));
   return out;
 }
 

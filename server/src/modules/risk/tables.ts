@@ -4,6 +4,9 @@ import type { Deduction } from './scoring.ts';
 
 type Json<T> = ColumnType<T, string, string>;
 
+/** A held order's review (issue 6): pending until released, rejected, expired (start passed) or withdrawn (owner cancelled). */
+export type OrderHoldStatus = 'pending' | 'released' | 'rejected' | 'expired' | 'withdrawn';
+
 /**
  * Tables of the risk module. Data class of every column in its comment: L1 public · L2 internal.
  * Everything here is about companies (public registry and arbitration data), nothing about people.
@@ -57,6 +60,28 @@ export interface RiskTables {
     new_case_nos: Json<string[]>; // L2
     fingerprint: string; // L2
     created_at: Date; // L2
+  };
+  risk_order_holds: {
+    order_id: string; // L2
+    order_no: string; // L1
+    owner_id: string; // L2 the posting account
+    store_name: string; // L1
+    starts_at: Date; // L1
+    pay_fen: number; // L1
+    credit_code: string; // L1
+    company_name: string; // L1
+    score: number; // L2
+    case_count: number; // L2
+    total_amount_fen: number; // L2
+    latest_case: Json<ArbitrationCase | null>; // L2
+    status: OrderHoldStatus; // L2
+    response: string | null; // L2 the owner's reply to the reviewers
+    responded_at: Date | null; // L2
+    decided_by: string | null; // L2
+    decision_reason: string | null; // L2 (shown to the owner)
+    decided_at: Date | null; // L2
+    held_at: Date; // L2
+    version: ColumnType<number, number | undefined, number>; // L2
   };
   risk_thresholds: {
     id: string; // L2
