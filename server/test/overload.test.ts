@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { createTestApp, testDatabaseUrl, type TestApp } from './helpers.ts';
+import { isDatabaseUnavailable } from '../src/platform/http.ts';
 import { loginUser, registerUser } from './factories.ts';
 
 describe('load shedding', () => {
@@ -145,3 +146,25 @@ describe(
     });
   },
 );
+
+describe('database unavailable', { skip: !testDatabaseUrl && 'needs TEST_DATABASE_URL (real connections to terminate)' }, () => {
+  it('S6.4b: a connection terminated by the server or refused is told apart from a bug (answered 503 DATABASE_UNAVAILABLE + Retry-After, not 500)', async () => {
+    const c = new pg.Client({ connectionString: testDatabaseUrl });
+    await c.connect();
+    c.on('error', () => {});
+    const terminated = await c.query('SELECT pg_terminate_backend(pg_backend_pid())').catch((e: unknown) => e);
+    assert.ok(isDatabaseUnavailable(terminated), String(terminated));
+    await c.end().catch(() => {});
+    const u = new URL(testDatabaseUrl!);
+    u.port = '1';
+    const refused = await new pg.Client({ connectionString: u.toString() }).connect().catch((e: unknown) => e);
+    assert.ok(isDatabaseUnavailable(refused), String(refused));
+    // A bug is not mistaken for an outage.
+    const c2 = new pg.Client({ connectionString: testDatabaseUrl });
+    await c2.connect();
+    const bug = await c2.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+    await c2.end();
+    assert.equal(isDatabaseUnavailable(bug), false);
+    assert.equal(isDatabaseUnavailable(new Error('boom')), false);
+  });
+});

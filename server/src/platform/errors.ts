@@ -77,6 +77,11 @@ export const CommonErrors = defineErrors({
   CSRF_FAILED: { status: 403, zh: '安全校验失败，请刷新页面后重试', en: 'Security check failed; reload the page and try again' },
   RATE_LIMITED: { status: 429, zh: '请求过于频繁，请 {retryAfter} 秒后再试', en: 'Too many requests; try again in {retryAfter} s' },
   OVERLOADED: { status: 503, zh: '系统繁忙，请稍后再试', en: 'The service is busy; please try again shortly' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    zh: '服务暂时不可用，请稍后再试',
+    en: 'The service is temporarily unavailable; please try again shortly',
+  },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     zh: '幂等键已用于另一个不同的请求',

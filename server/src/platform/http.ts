@@ -52,6 +52,23 @@ export function sendProblem(
     .send(body);
 }
 
+/** Retry-After (s) when the database is unreachable. */
+const DB_DOWN_RETRY_AFTER_S = 2;
+
+/**
+ * Whether an error means "the database is not reachable right now" rather than a bug: SQLSTATE class 08
+ * (connection exception), 57P01–57P03 (terminated by an administrator, crash shutdown, cannot connect
+ * now), or the driver's own connection errors.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08/.test(code) || /^57P0[123]$/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
+  const msg = typeof e.message === 'string' ? e.message : '';
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(msg);
+}
+
 /** Maps Fastify's own errors (validation, parsing, size) onto stable codes; everything else is 500. */
 function classify(err: FastifyError): { code: string; params?: Record<string, unknown>; extra?: Record<string, unknown> } {
   if (err.validation) {
@@ -121,6 +138,13 @@ export async function createHttp(p: Platform): Promise<App> {
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
       return sendProblem(req, reply, err.code, err.params, err.extra);
+    }
+    if (isDatabaseUnavailable(err)) {
+      // The database went away (restart, failover, connections terminated): nothing was committed by
+      // this request's failed statement; the client retries, the pool reconnects by itself.
+      req.log.warn({ err: err.message }, 'database unavailable');
+      reply.header('retry-after', String(DB_DOWN_RETRY_AFTER_S));
+      return sendProblem(req, reply, 'DATABASE_UNAVAILABLE');
     }
     const c = classify(err);
     if (c.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
