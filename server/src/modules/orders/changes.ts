@@ -10,14 +10,16 @@ import './errors.ts';
 const MIN = 60_000;
 
 /**
- * The owner proposes a new time for a taken order (S5.7a: time changes after taking need the
- * courier's consent). Pay stays as escrowed. The courier is notified and accepts or declines.
+ * The owner proposes a new time and/or pay for a taken order (S5.7a: such changes after taking need the
+ * courier's consent). The courier is notified and accepts or declines; on acceptance a pay change moves
+ * the difference between the owner's balance and the escrow (a raise is checked against the balance now
+ * and charged then).
  */
 export async function proposeChange(
   d: Deps,
   actor: Actor,
   orderId: string,
-  body: { startsAt: string; endsAt: string; note?: string | undefined },
+  body: { startsAt?: string | undefined; endsAt?: string | undefined; payFen?: number | undefined; note?: string | undefined },
 ) {
   return d.p.db.transaction().execute(async (tx) => {
     const order = await repo.findOrder(tx, orderId);
@@ -26,9 +28,14 @@ export async function proposeChange(
     if (order.status !== 'taken' || !order.courier_id) throw new AppError('ORDER_INVALID_TRANSITION', { status: order.status });
     const now = d.p.clock.now();
     if (now.getTime() >= order.starts_at.getTime()) throw new AppError('ORDER_NOT_MODIFIABLE');
-    const startsAt = new Date(body.startsAt);
-    const endsAt = new Date(body.endsAt);
-    validateShift(await repo.getRules(tx), now, startsAt, endsAt, order.pay_fen);
+    const startsAt = body.startsAt !== undefined ? new Date(body.startsAt) : order.starts_at;
+    const endsAt = body.endsAt !== undefined ? new Date(body.endsAt) : order.ends_at;
+    const payFen = body.payFen ?? order.pay_fen;
+    const timeChanged = startsAt.getTime() !== order.starts_at.getTime() || endsAt.getTime() !== order.ends_at.getTime();
+    if (!timeChanged && payFen === order.pay_fen) throw new AppError('ORDER_CHANGE_EMPTY');
+    validateShift(await repo.getRules(tx), now, startsAt, endsAt, payFen);
+    if (payFen > order.pay_fen && (await d.ports.availableFen(d.p, tx, order.owner_id)) < payFen - order.pay_fen)
+      throw new AppError('INSUFFICIENT_FUNDS');
     const row = await tx
       .insertInto('order_change_requests')
       .values({
@@ -37,6 +44,7 @@ export async function proposeChange(
         courier_id: order.courier_id,
         starts_at: startsAt,
         ends_at: endsAt,
+        pay_fen: payFen === order.pay_fen ? null : payFen,
         note: body.note ?? null,
         status: 'pending',
         created_at: now,
@@ -49,12 +57,17 @@ export async function proposeChange(
     await notify(d.p, tx, {
       userId: order.courier_id,
       category: 'order',
-      title: { zh: '订单{orderNo}时间修改待您确认', en: 'Order {orderNo}: a time change needs your consent' },
+      title: { zh: '订单{orderNo}修改待您确认', en: 'Order {orderNo}: a change needs your consent' },
       body: {
-        zh: '店主希望把订单 {orderNo} 改为 {startsAt} 至 {endsAt}，请确认是否同意。',
-        en: 'The owner asks to move order {orderNo} to {startsAt}–{endsAt}; please accept or decline.',
+        zh: '店主希望把订单 {orderNo} 改为 {startsAt} 至 {endsAt}，报酬 ¥{pay}，请确认是否同意。',
+        en: 'The owner asks to change order {orderNo} to {startsAt}–{endsAt}, pay CNY {pay}; please accept or decline.',
       },
-      params: { orderNo: order.order_no, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() },
+      params: {
+        orderNo: order.order_no,
+        startsAt: startsAt.toISOString(),
+        endsAt: endsAt.toISOString(),
+        pay: (payFen / 100).toFixed(2),
+      },
       link: `/orders/${order.id}`,
     });
     return row;
@@ -89,8 +102,17 @@ export async function decideChange(d: Deps, actor: Actor, orderId: string, reque
       const after = (req.ends_at.getTime() - req.starts_at.getTime()) / MIN;
       if (held - before + after > rules.weekly_hours_cap * 60)
         throw new AppError('ORDER_WEEKLY_HOURS_CAP', { cap: rules.weekly_hours_cap });
+      // The pay changes with the escrow, in this transaction (INSUFFICIENT_FUNDS if the owner's balance no longer covers a raise).
+      if (req.pay_fen !== null && req.pay_fen !== order.pay_fen)
+        await d.ports.adjustEscrow(d.p, tx, { orderId: order.id, newAmountFen: req.pay_fen, key: `orders.change-request:${req.id}` });
       try {
-        const row = await repo.updateOrder(tx, order.id, order.version, { starts_at: req.starts_at, ends_at: req.ends_at }, now);
+        const row = await repo.updateOrder(
+          tx,
+          order.id,
+          order.version,
+          { starts_at: req.starts_at, ends_at: req.ends_at, ...(req.pay_fen !== null ? { pay_fen: req.pay_fen } : {}) },
+          now,
+        );
         if (!row) throw new AppError('CONFLICT');
       } catch (err) {
         if ((err as { code?: string }).code === '23P01') throw new AppError('ORDER_SCHEDULE_CONFLICT');
@@ -111,7 +133,7 @@ export async function decideChange(d: Deps, actor: Actor, orderId: string, reque
       actor_id: actor.userId,
       actor_role: 'courier',
       note: null,
-      data: JSON.stringify({ startsAt: req.starts_at.toISOString(), endsAt: req.ends_at.toISOString() }),
+      data: JSON.stringify({ startsAt: req.starts_at.toISOString(), endsAt: req.ends_at.toISOString(), payFen: req.pay_fen }),
       at: now,
     });
     await d.p.jobs.publish(tx, 'orders.order.changed', {
@@ -124,20 +146,33 @@ export async function decideChange(d: Deps, actor: Actor, orderId: string, reque
       userId: order.owner_id,
       category: 'order',
       title: accept
-        ? { zh: '订单{orderNo}时间修改已同意', en: 'Order {orderNo}: time change accepted' }
-        : { zh: '订单{orderNo}时间修改被拒绝', en: 'Order {orderNo}: time change declined' },
+        ? { zh: '订单{orderNo}修改已同意', en: 'Order {orderNo}: change accepted' }
+        : { zh: '订单{orderNo}修改被拒绝', en: 'Order {orderNo}: change declined' },
       body: accept
         ? {
-            zh: '接单人同意将订单 {orderNo} 改为 {startsAt} 开始。',
-            en: 'The courier accepted moving order {orderNo} to start at {startsAt}.',
+            zh: '接单人同意将订单 {orderNo} 改为 {startsAt} 开始，报酬 ¥{pay}。',
+            en: 'The courier accepted order {orderNo} starting at {startsAt} with pay CNY {pay}.',
           }
         : {
             zh: '接单人不同意修改订单 {orderNo}，订单保持原时间。',
             en: 'The courier declined the change; order {orderNo} keeps its time.',
           },
-      params: { orderNo: order.order_no, startsAt: req.starts_at.toISOString() },
+      params: { orderNo: order.order_no, startsAt: req.starts_at.toISOString(), pay: ((req.pay_fen ?? order.pay_fen) / 100).toFixed(2) },
       link: `/orders/${order.id}`,
     });
     return await tx.selectFrom('order_change_requests').selectAll().where('id', '=', req.id).executeTakeFirstOrThrow();
   });
+}
+
+/** The change proposals of an order, newest first (the owner and the courier of the order). */
+export async function listChanges(d: Deps, actor: Actor, orderId: string) {
+  const order = await repo.findOrder(d.p.db, orderId);
+  if (!order || (order.owner_id !== actor.userId && order.courier_id !== actor.userId)) throw new AppError('ORDER_NOT_FOUND');
+  return d.p.db
+    .selectFrom('order_change_requests')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('created_at', 'desc')
+    .limit(50)
+    .execute();
 }

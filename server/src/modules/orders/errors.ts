@@ -106,6 +106,8 @@ export const OrderErrors = defineErrors({
   RELIABILITY_EVENT_NOT_FOUND: { status: 404, zh: '信用记录不存在', en: 'The reliability record does not exist' },
   /** Each reliability event can be appealed once. */
   RELIABILITY_ALREADY_APPEALED: { status: 409, zh: '该记录已申诉过', en: 'This record was already appealed' },
+  /** A change proposal must change the time or the pay. */
+  ORDER_CHANGE_EMPTY: { status: 400, zh: '修改内容与当前订单相同', en: 'The proposed change is the same as the order' },
   /** The order already has an open change proposal; withdraw it or wait for the courier. */
   ORDER_CHANGE_PENDING: { status: 409, zh: '已有待接单人确认的修改', en: 'A change is already waiting for the courier' },
   /** The change proposal was decided, withdrawn or lapsed. */

@@ -2,7 +2,7 @@ import type { Executor } from '../../platform/db.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { requireVerified } from '../identity/index.ts';
 import { requireGoodStanding, requireValidCertificate } from '../training/index.ts';
-import { Accounts, postTransfer, holdToEscrow, refundEscrow, releaseEscrow } from '../wallet/index.ts';
+import { Accounts, adjustEscrow, getBalances, postTransfer, holdToEscrow, refundEscrow, releaseEscrow } from '../wallet/index.ts';
 import './errors.ts';
 
 /**
@@ -13,6 +13,13 @@ import './errors.ts';
 export interface OrdersPorts {
   /** Moves the order's pay from the payer's wallet balance into the order's escrow, on the caller's transaction. */
   holdEscrow(p: Platform, tx: Executor, o: { orderId: string; payerId: string; amountFen: number }): Promise<void>;
+  /**
+   * The pay of a paid order changed: a raise moves the difference from the payer's balance into the escrow,
+   * a cut returns it (one transfer, idempotent by `key`). Returns the difference moved into the escrow.
+   */
+  adjustEscrow(p: Platform, tx: Executor, o: { orderId: string; newAmountFen: number; key: string }): Promise<number>;
+  /** The user's available wallet balance (to refuse a raise the owner cannot cover before asking the courier). */
+  availableFen(p: Platform, db: Executor, userId: string): Promise<number>;
   /** Pays the escrow to the courier minus the platform fee. */
   releaseEscrow(p: Platform, tx: Executor, o: { orderId: string; courierId: string; feeFen: number }): Promise<void>;
   /** Returns the whole escrow to the payer. */
@@ -31,6 +38,12 @@ export interface OrdersPorts {
 export const platformPorts: OrdersPorts = {
   async holdEscrow(p, tx, o) {
     await holdToEscrow(p, tx, o);
+  },
+  async availableFen(_p, db, userId) {
+    return (await getBalances(db, userId)).availableFen;
+  },
+  async adjustEscrow(p, tx, o) {
+    return (await adjustEscrow(p, tx, o)).deltaFen;
   },
   async releaseEscrow(p, tx, o) {
     await releaseEscrow(p, tx, o);

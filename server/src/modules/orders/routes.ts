@@ -34,7 +34,7 @@ import { presentEmployerRisk } from './employer-risk.ts';
 import { negotiateLocale } from '../../platform/i18n.ts';
 import * as s from './service.ts';
 import { appealReliabilityEvent, reliabilityOf } from './reliability.ts';
-import { decideChange, proposeChange } from './changes.ts';
+import { decideChange, listChanges, proposeChange } from './changes.ts';
 import type { Deps } from './service.ts';
 import type { OrderRow } from './repo.ts';
 import type { Viewer } from './policy.ts';
@@ -304,6 +304,7 @@ export function orderRoutes(app: App, d: Deps): void {
     orderId: Type.String(),
     startsAt: Type.String(),
     endsAt: Type.String(),
+    payFen: Type.Union([Type.Integer(), Type.Null()], { description: 'Proposed pay; null keeps the pay' }),
     note: Type.Union([Type.String(), Type.Null()]),
     status: Type.String(),
     createdAt: Type.String(),
@@ -314,6 +315,7 @@ export function orderRoutes(app: App, d: Deps): void {
     orderId: c.order_id,
     startsAt: c.starts_at.toISOString(),
     endsAt: c.ends_at.toISOString(),
+    payFen: c.pay_fen === null ? null : Number(c.pay_fen),
     note: c.note,
     status: c.status,
     createdAt: c.created_at.toISOString(),
@@ -325,12 +327,13 @@ export function orderRoutes(app: App, d: Deps): void {
     {
       schema: {
         tags,
-        summary: 'Propose a new time for a taken order; the courier must consent (S5.7a)',
+        summary: 'Propose a new time and/or pay for a taken order; the courier must consent (S5.7a)',
         params: IdParams,
         body: Type.Object(
           {
-            startsAt: Type.String({ format: 'date-time' }),
-            endsAt: Type.String({ format: 'date-time' }),
+            startsAt: Type.Optional(Type.String({ format: 'date-time' })),
+            endsAt: Type.Optional(Type.String({ format: 'date-time' })),
+            payFen: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'New total pay' })),
             note: Type.Optional(Type.String({ maxLength: 200 })),
           },
           { additionalProperties: false },
@@ -340,6 +343,20 @@ export function orderRoutes(app: App, d: Deps): void {
       preHandler: requireAuth,
     },
     async (req, reply) => reply.code(201).send(presentChange(await proposeChange(d, actorOf(req), req.params.id, req.body))),
+  );
+
+  app.get(
+    '/api/v1/orders/:id/change-requests',
+    {
+      schema: {
+        tags,
+        summary: 'The change proposals of an order, newest first (its owner and courier)',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(ChangeView) }), ...problems(400, 401, 404) },
+      },
+      preHandler: requireAuth,
+    },
+    async (req) => ({ items: (await listChanges(d, actorOf(req), req.params.id)).map(presentChange) }),
   );
 
   app.post(

@@ -441,8 +441,17 @@ export async function editOrder(d: Deps, actor: Actor, id: string, body: EditOrd
     const payChanged = payFen !== order.pay_fen;
     if (order.status === 'taken' && (timeChanged || payChanged || body.typeCode !== undefined))
       throw new AppError('ORDER_CHANGE_NEEDS_CONSENT');
-    if (order.status !== 'pending_payment' && payChanged) throw new AppError('ORDER_PAY_LOCKED');
     if (timeChanged || payChanged) validateShift(await repo.getRules(tx), now, startsAt, endsAt, payFen);
+    // A paid order's escrow follows its pay (S5.7a): the difference moves between the owner's balance and the
+    // escrow in this transaction (INSUFFICIENT_FUNDS when the balance cannot cover a raise).
+    const escrowDeltaFen =
+      payChanged && order.status !== 'pending_payment'
+        ? await d.ports.adjustEscrow(d.p, tx, {
+            orderId: order.id,
+            newAmountFen: payFen,
+            key: `orders.pay-change:${order.id}:v${order.version}`,
+          })
+        : 0;
     if (body.typeCode !== undefined) {
       const type = await repo.findType(tx, body.typeCode);
       if (!type || !type.active) throw new AppError('ORDER_TYPE_UNKNOWN', { code: body.typeCode });
@@ -477,7 +486,10 @@ export async function editOrder(d: Deps, actor: Actor, id: string, body: EditOrd
       actor_id: actor.userId,
       actor_role: 'owner',
       note: null,
-      data: JSON.stringify({ fields: Object.keys(body) }),
+      data: JSON.stringify({
+        fields: Object.keys(body),
+        ...(payChanged ? { payFromFen: order.pay_fen, payToFen: payFen, escrowDeltaFen } : {}),
+      }),
       at: now,
     });
     if (row.courier_id) {

@@ -169,6 +169,7 @@ export interface OrdersTables {
     courier_id: string; // L2
     starts_at: Date; // L1
     ends_at: Date; // L1
+    pay_fen: ColumnType<number | null, number | null | undefined, number | null>; // L1 (proposed pay; null keeps it)
     note: string | null; // L1
     status: 'pending' | 'accepted' | 'declined' | 'withdrawn' | 'lapsed'; // L1
     created_at: Date; // L2

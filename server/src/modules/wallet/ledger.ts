@@ -393,6 +393,37 @@ export async function refundEscrow(p: Platform, tx: Executor, o: { orderId: stri
 }
 
 /**
+ * Changes the amount in an order's pending escrow (the owner changed the pay, S5.7a): a raise moves the
+ * difference from the payer's available balance into the escrow, a cut returns the difference to it; the
+ * hold follows, so releasing or refunding later moves the new amount. One transfer on the caller's
+ * transaction under the hold's row lock; `key` makes a retry a replay (and a replay finds nothing left to do).
+ */
+export async function adjustEscrow(
+  p: Platform,
+  tx: Executor,
+  o: { orderId: string; newAmountFen: number; key: string },
+): Promise<HoldView & { deltaFen: number }> {
+  if (!Number.isSafeInteger(o.newAmountFen) || o.newAmountFen <= 0)
+    throw new AppError('LEDGER_TRANSFER_INVALID', { detail: 'the escrow amount must be a positive whole number of fen' });
+  const row = await repo.lockHold(tx, 'escrow', o.orderId);
+  if (!row || row.status !== 'pending') throw new AppError('HOLD_NOT_FOUND', { referenceId: o.orderId });
+  const hold = holdView(row);
+  const deltaFen = o.newAmountFen - hold.amountFen;
+  if (deltaFen === 0) return { ...hold, deltaFen };
+  const r = await postTransfer(p, tx, {
+    key: o.key,
+    kind: deltaFen > 0 ? 'escrow_hold' : 'escrow_refund',
+    memo: { orderId: o.orderId, payerId: hold.userId, change: 'pay', fromFen: hold.amountFen, toFen: o.newAmountFen },
+    postings: [
+      { account: Accounts.userAvailable(hold.userId), amountFen: -deltaFen },
+      { account: Accounts.escrow(o.orderId), amountFen: deltaFen },
+    ],
+  });
+  if (!r.replayed) await repo.setPendingHoldAmount(tx, hold.id, o.newAmountFen, p.clock.now());
+  return { ...holdView((await repo.findHold(tx, 'escrow', o.orderId))!), deltaFen };
+}
+
+/**
  * Cancels a channel-paid order's escrow back to the channel it came from (escrow → channel clearing;
  * voided). The channel refund itself is the caller's to make. Excludes releaseEscrow/refundEscrow.
  */

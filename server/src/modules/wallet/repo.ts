@@ -141,6 +141,17 @@ export async function insertHold(
     .execute();
 }
 
+/** A pending hold's new amount after its money changed (the order's pay changed, S5.7a). */
+export async function setPendingHoldAmount(db: Executor, id: string, amountFen: number, now: Date) {
+  const r = await db
+    .updateTable('ledger_holds')
+    .set({ amount_fen: amountFen, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** pending → posted/voided; exactly one caller wins. */
 export async function settleHoldRow(db: Executor, id: string, status: Exclude<HoldStatus, 'pending'>, transferId: string, now: Date) {
   const r = await db
