@@ -21,6 +21,7 @@ import {
 import { StarFilled } from '@ant-design/icons';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
+import { StorePhotosById } from '../stores/StorePhotos.tsx';
 import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
@@ -170,6 +171,7 @@ export function OrderDetailPage() {
         />
       )}
       <Card size="small" style={{ marginBottom: 12 }}>
+        <StorePhotosById storeId={order.storeId} />
         <Descriptions column={1} size="small">
           <Descriptions.Item label={t('orders.no')}>{order.orderNo}</Descriptions.Item>
           <Descriptions.Item label={t('orders.type')}>{typeName(order.typeCode)}</Descriptions.Item>

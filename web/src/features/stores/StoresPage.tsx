@@ -3,6 +3,7 @@ import { App as AntApp, Button, Card, Empty, Form, Input, InputNumber, List, Mod
 import { EnvironmentOutlined, PlusOutlined } from '@ant-design/icons';
 import { api, call, type BodyOf, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
+import { StorePhotoManager } from './StorePhotos.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { RegionPicker } from './RegionPicker.tsx';
 import { locate } from '../orders/format.ts';
@@ -56,6 +57,7 @@ export function StoresPage() {
               ))}
               <span style={{ color: '#64748b', fontSize: 13 }}>{s.contactPhoneMasked}</span>
             </div>
+            <StorePhotoManager storeId={s.id} photos={s.photos} onChanged={() => void load()} />
             <Space style={{ marginTop: 8 }}>
               <Button size="small" onClick={() => setEditing(s)}>
                 {t('stores.edit')}
