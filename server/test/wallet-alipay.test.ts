@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createTestApp, type TestApp } from './helpers.ts';
-import { registerUser, TEST_ENV, type TestUser } from './factories.ts';
+import { createStaff, loginUser, registerUser, TEST_ENV, type TestUser } from './factories.ts';
 import { AppError } from '../src/platform/errors.ts';
 import { ConfigError, loadConfig } from '../src/platform/config.ts';
 import { accountsModule } from '../src/modules/accounts/index.ts';
@@ -20,6 +20,7 @@ import {
   refundOrderPaymentToChannel,
   submitWithdrawal,
   verifyLedger,
+  voidPayout,
   WechatPayChannel,
   withdrawalFee,
 } from '../src/modules/wallet/index.ts';
@@ -281,6 +282,118 @@ describe('wallet: Alipay channel (emulator)', () => {
     assert.deepEqual(await balances(courier), start);
     assert.equal((await checkWithdrawal(t.p, deps, w.json().id))!.status, 'failed');
     assert.deepEqual(await balances(courier), start);
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9c: daily payout reconciliation against the channel’s transfer records: matched, missing on either side, wrong amount → finance queue, fixed by ledger transfers with a reason', async () => {
+    const deps = { channels: [alipay], notifyUrl: () => notifyUrl() };
+    const card = (await req(courier, 'GET', '/api/v1/wallet/payout-accounts'))
+      .json()
+      .items.find((a: { accountMasked: string }) => a.accountMasked.endsWith('0003'));
+    const payout = async (amountFen: number) => {
+      const w = await req(courier, 'POST', '/api/v1/wallet/withdrawals', { amountFen, payoutAccountId: card.id });
+      assert.equal(w.statusCode, 201, w.body);
+      await submitWithdrawal(t.p, deps, w.json().id);
+      const { out_batch_no } = await t.p.db
+        .selectFrom('wallet_withdrawals')
+        .select('out_batch_no')
+        .where('id', '=', w.json().id)
+        .executeTakeFirstOrThrow();
+      return { id: w.json().id as string, batch: out_batch_no };
+    };
+    // Bounced: paid, then the bank returns it (退票) — the ledger says paid out, the channel does not.
+    const bounced = await payout(1_000);
+    await emu.runDue();
+    emu.alipay.bounce(bounced.batch);
+    // Wrong amount: the channel's record of the transfer says 0.50 less.
+    const short = await payout(1_100);
+    await emu.runDue();
+    emu.setSwitches({ billAmountDeltaFen: { [short.batch]: -50 } });
+    // Paid at the channel, but our side recorded a failure and returned the funds (e.g. an operator's wrong answer).
+    emu.setSwitches({ loseCallbacks: true });
+    const lost = await payout(1_200);
+    await emu.runDue();
+    await t.p.db.transaction().execute(async (tx) => {
+      await tx.updateTable('wallet_withdrawals').set({ status: 'failed', fail_reason: 'MANUAL' }).where('id', '=', lost.id).execute();
+      await voidPayout(t.p, tx, { payoutId: lost.id });
+    });
+    // In flight at the day's end with its callback lost: reconciliation applies the channel's outcome.
+    const late = await payout(1_300);
+    await emu.runDue();
+    emu.setSwitches({ loseCallbacks: false });
+    assert.equal((await req(courier, 'GET', `/api/v1/wallet/withdrawals/${late.id}`)).json().status, 'submitted');
+
+    const { created_at } = await t.p.db
+      .selectFrom('wallet_withdrawals')
+      .select('created_at')
+      .where('id', '=', late.id)
+      .executeTakeFirstOrThrow();
+    const day = new Date(created_at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    t.clock.advance(Date.parse(`${day}T18:00:00Z`) - t.clock.now().getTime()); // 02:00 the next day, China time
+    courier = await loginUser(t, courier.identifier, courier.password);
+    const finance = await createStaff(t, ['finance']);
+    const run = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/wallet/finance/reconciliations',
+      headers: finance.headers,
+      payload: { day, channel: 'alipay' },
+    });
+    assert.equal(run.statusCode, 201, run.body);
+    assert.equal(run.json().status, 'discrepancies');
+    assert.equal(run.json().channel, 'alipay');
+    assert.equal(run.json().discrepancies, 3);
+    assert.equal((await req(courier, 'GET', `/api/v1/wallet/withdrawals/${late.id}`)).json().status, 'paid');
+    const queue = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/wallet/finance/discrepancies?status=open&day=${day}`, headers: finance.headers })
+    ).json().items as {
+      id: string;
+      outTradeNo: string;
+      kind: string;
+      channelAmountFen: number | null;
+      ourAmountFen: number | null;
+      userId: string;
+    }[];
+    const byNo = new Map(queue.map((d) => [d.outTradeNo, d]));
+    assert.deepEqual(
+      [bounced, short, lost].map((x) => {
+        const d = byNo.get(x.batch)!;
+        return [d.kind, d.channelAmountFen, d.ourAmountFen, d.userId];
+      }),
+      [
+        ['missing_channel', null, 1_000, courier.userId],
+        ['amount_mismatch', 1_050, 1_100, courier.userId],
+        ['missing_ours', 1_200, null, courier.userId],
+      ],
+    );
+    // Re-running the day records nothing twice.
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/wallet/finance/reconciliations',
+      headers: finance.headers,
+      payload: { day, channel: 'alipay' },
+    });
+    const again = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/wallet/finance/discrepancies?day=${day}`, headers: finance.headers })
+    ).json().items;
+    assert.equal(again.filter((d: { outTradeNo: string }) => [bounced.batch, short.batch, lost.batch].includes(d.outTradeNo)).length, 3);
+
+    // Fixes are ledger transfers with a reason: the bounced money back to the courier; the double payout charged.
+    const start = await balances(courier);
+    const resolve = (id: string, payload: object) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/wallet/finance/discrepancies/${id}/resolve`, headers: finance.headers, payload });
+    const back = await resolve(byNo.get(bounced.batch)!.id, { action: 'adjust', amountFen: 1_000, reason: '银行退票，退回钱包' });
+    assert.equal(back.statusCode, 200, back.body);
+    assert.equal(back.json().resolution, 'adjusted');
+    const charge = await resolve(byNo.get(lost.batch)!.id, { action: 'adjust', amountFen: -1_200, reason: '渠道已打款，本方误退回' });
+    assert.equal(charge.statusCode, 200, charge.body);
+    assert.equal((await resolve(byNo.get(short.batch)!.id, { action: 'dismiss', reason: '渠道记录差错，已向支付宝核实' })).statusCode, 200);
+    assert.deepEqual(await balances(courier), { availableFen: start.availableFen - 200, heldFen: start.heldFen });
+    const memo = await t.p.db
+      .selectFrom('ledger_transfers')
+      .select('memo')
+      .where('id', '=', back.json().transferId)
+      .executeTakeFirstOrThrow();
+    assert.match(JSON.stringify(memo.memo), /银行退票，退回钱包/);
     assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
   });
 

@@ -21,6 +21,8 @@ export interface AlipayGateway {
   readonly notifications: { outTradeNo: string; url: string; body: string; answer: string; attempt: number; at: number }[];
   /** Bank-card transfers by out_biz_no (for tests: what Alipay paid). */
   readonly transfers: ReadonlyMap<string, AliTransfer>;
+  /** The bank returns a paid transfer (a closed card: 退票); the query then says REFUND. */
+  bounce(outBizNo: string): void;
 }
 
 export interface AliTransfer {
@@ -29,7 +31,7 @@ export interface AliTransfer {
   amountFen: number;
   cardNo: string;
   name: string;
-  status: 'DEALING' | 'SUCCESS' | 'FAIL';
+  status: 'DEALING' | 'SUCCESS' | 'FAIL' | 'REFUND';
   errorCode: string | undefined;
   notifyUrl: string | undefined;
   createdAt: number;
@@ -42,6 +44,8 @@ export interface AlipaySwitches {
   duplicateCallbacks: boolean;
   callbackDelayMs: number;
   payoutFailure: boolean;
+  /** Per trade or transfer number, fen added to the amount reported (a record with a wrong amount). */
+  billAmountDeltaFen: Record<string, number>;
 }
 
 /** Alipay's notification retry schedule after an answer other than `success`. */
@@ -91,7 +95,13 @@ export function createAlipayGateway(o: {
   const byToken = new Map<string, AliTrade>();
   const transfers = new Map<string, AliTransfer>();
   const notifications: AlipayGateway['notifications'] = [];
-  const sw: AlipaySwitches = o.switches ?? { loseCallbacks: false, duplicateCallbacks: false, callbackDelayMs: 0, payoutFailure: false };
+  const sw: AlipaySwitches = o.switches ?? {
+    loseCallbacks: false,
+    duplicateCallbacks: false,
+    callbackDelayMs: 0,
+    payoutFailure: false,
+    billAmountDeltaFen: {},
+  };
   const schedule = o.schedule ?? ((ms: number, run: () => Promise<void>) => void setTimeout(() => void run(), ms));
   const sign = (s: string) => createSign('RSA-SHA256').update(s, 'utf8').sign(o.alipayPrivateKeyPem, 'base64');
 
@@ -169,7 +179,7 @@ export function createAlipayGateway(o: {
     order_id: tr.orderId,
     pay_fund_order_id: `${tr.orderId}01`,
     status: tr.status,
-    trans_amount: yuan(tr.amountFen),
+    trans_amount: yuan(tr.amountFen + (sw.billAmountDeltaFen[tr.outBizNo] ?? 0)),
     ...(tr.payDate ? { pay_date: cst(tr.payDate) } : {}),
     ...(tr.errorCode ? { error_code: tr.errorCode, fail_reason: '收款方银行卡信息有误' } : {}),
   });
@@ -254,6 +264,12 @@ ${
   return {
     notifications,
     transfers,
+    bounce(outBizNo) {
+      const tr = transfers.get(outBizNo);
+      if (!tr || tr.status !== 'SUCCESS') throw new Error('没有可退票的转账');
+      tr.status = 'REFUND';
+      tr.errorCode = 'PAYEE_CARD_CLOSED';
+    },
     async pay(outTradeNo) {
       const t = trades.get(outTradeNo);
       if (!t) throw new Error('交易不存在或不可支付');

@@ -796,7 +796,7 @@ export function createPaymentChannelEmulator(opts: EmulatorOptions = {}): Paymen
           out_detail_no: d.outDetailNo,
           detail_id: d.detailId,
           detail_status: d.status,
-          transfer_amount: d.amount,
+          transfer_amount: d.amount + (switches.billAmountDeltaFen[bt.outBatchNo] ?? 0),
           transfer_remark: d.remark,
           ...(d.failReason ? { fail_reason: d.failReason } : {}),
           openid: d.openid,

@@ -4,9 +4,10 @@ import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { audit } from '../accounts/index.ts';
-import type { PaymentChannel } from './channels/channel.ts';
+import { ChannelError, type PaymentChannel, type TransferOutcome } from './channels/channel.ts';
 import { adjustBalance } from './ledger.ts';
 import { confirmPaid } from './topups.ts';
+import { checkWithdrawal } from './withdrawals.ts';
 import type { WalletTables } from './tables.ts';
 import './errors.ts';
 
@@ -195,7 +196,8 @@ export async function reconcileDay(
   };
   let bill: { csv: string } | null;
   try {
-    bill = await channel.tradeBill(day);
+    // A channel without a bill download (Alipay here) is reconciled on its payouts only.
+    bill = channel.tradeBills ? await channel.tradeBill(day) : null;
   } catch (err) {
     const row = { ...base, status: 'failed' as const, error: (err as Error).message.slice(0, 500) };
     await p.db.insertInto('wallet_recon_runs').values(row).execute();
@@ -204,14 +206,16 @@ export async function reconcileDay(
   }
   const from = dayStart(day);
   const to = new Date(from.getTime() + 24 * 3600_000);
-  const ours = await p.db
-    .selectFrom('wallet_payments')
-    .selectAll()
-    .where('channel', '=', channel.name)
-    .where('status', '=', 'paid')
-    .where('paid_at', '>=', from)
-    .where('paid_at', '<', to)
-    .execute();
+  const ours = !channel.tradeBills
+    ? []
+    : await p.db
+        .selectFrom('wallet_payments')
+        .selectAll()
+        .where('channel', '=', channel.name)
+        .where('status', '=', 'paid')
+        .where('paid_at', '>=', from)
+        .where('paid_at', '<', to)
+        .execute();
   const { payments, refunds } = bill ? parseTradeBill(bill.csv) : { payments: [] as BillLine[], refunds: [] as BillRefundLine[] };
   const sha1 = bill ? createHash('sha1').update(bill.csv, 'utf8').digest('hex') : null;
 
@@ -344,14 +348,16 @@ export async function reconcileDay(
       }
     }
   }
-  const ourRefunds = await p.db
-    .selectFrom('wallet_refunds')
-    .selectAll()
-    .where('channel', '=', channel.name)
-    .where('status', '=', 'success')
-    .where('updated_at', '>=', from)
-    .where('updated_at', '<', to)
-    .execute();
+  const ourRefunds = !channel.tradeBills
+    ? []
+    : await p.db
+        .selectFrom('wallet_refunds')
+        .selectAll()
+        .where('channel', '=', channel.name)
+        .where('status', '=', 'success')
+        .where('updated_at', '>=', from)
+        .where('updated_at', '<', to)
+        .execute();
   for (const mine of ourRefunds) {
     if (refundSeen.has(mine.out_refund_no)) continue;
     open({
@@ -364,8 +370,62 @@ export async function reconcileDay(
     });
   }
 
-  const status: RunRow['status'] =
-    !bill && ours.length === 0 && ourRefunds.length === 0 ? 'no_bill' : found.length ? 'discrepancies' : 'balanced';
+  // Payouts: every withdrawal through this channel requested that day, against the channel's own record
+  // of the transfer (its transfer query): matched, paid by the channel but not by our ledger
+  // (`missing_ours`), recorded as paid by us but failed or returned at the channel (`missing_channel`),
+  // or a different amount. A late outcome of a payout still in flight is applied like its callback.
+  const payouts = await p.db
+    .selectFrom('wallet_withdrawals')
+    .selectAll()
+    .where('channel', '=', channel.name)
+    .where('status', 'in', ['submitted', 'paid', 'failed'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .orderBy('created_at')
+    .execute();
+  let payoutError: string | null = null;
+  for (const w of payouts) {
+    let q: TransferOutcome | null;
+    try {
+      q = await channel.queryTransfer(w.out_batch_no, `D${w.out_batch_no.slice(2)}`);
+    } catch (err) {
+      if (err instanceof ChannelError && (err.code === 'ORDER_NOT_EXIST' || err.code === 'NOT_FOUND' || err.status === 404)) q = null;
+      else {
+        payoutError = `payout ${w.out_batch_no}: ${(err as Error).message}`.slice(0, 500);
+        break;
+      }
+    }
+    if (q?.status === 'processing') continue;
+    let ourStatus = w.status;
+    if (ourStatus === 'submitted' && q) {
+      ourStatus = (await checkWithdrawal(p, { channels: [channel], notifyUrl: () => '' }, w.id))?.status ?? ourStatus;
+      if (ourStatus === 'submitted') continue;
+    }
+    const disc = (kind: DiscRow['kind']) =>
+      open({
+        out_trade_no: w.out_batch_no,
+        kind,
+        channel_amount_fen: q?.status === 'success' ? (q.amountFen ?? w.amount_fen) : null,
+        our_amount_fen: ourStatus === 'paid' ? w.amount_fen : null,
+        payment_id: null,
+        user_id: w.user_id,
+      });
+    const channelPaid = q?.status === 'success';
+    if (channelPaid && ourStatus === 'paid') {
+      if (q!.amountFen !== null && q!.amountFen !== w.amount_fen) disc('amount_mismatch');
+      else matched++;
+    } else if (channelPaid) disc('missing_ours');
+    else if (ourStatus === 'paid') disc('missing_channel');
+    else matched++;
+  }
+
+  const status: RunRow['status'] = payoutError
+    ? 'failed'
+    : !bill && ours.length === 0 && ourRefunds.length === 0 && payouts.length === 0
+      ? 'no_bill'
+      : found.length
+        ? 'discrepancies'
+        : 'balanced';
   const run = {
     ...base,
     status,
@@ -374,6 +434,7 @@ export async function reconcileDay(
     matched,
     discrepancies: found.length,
     auto_credited: autoCredited,
+    error: payoutError,
   };
   await p.db.transaction().execute(async (tx) => {
     await tx.insertInto('wallet_recon_runs').values(run).execute();

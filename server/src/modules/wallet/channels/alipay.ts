@@ -1,5 +1,12 @@
 import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
-import { ChannelError, type ChannelNotification, type ChannelPayment, type PaymentChannel, type PayoutKind } from './channel.ts';
+import {
+  ChannelError,
+  type ChannelNotification,
+  type ChannelPayment,
+  type PaymentChannel,
+  type PayoutKind,
+  type TransferOutcome,
+} from './channel.ts';
 
 export interface AlipayConfig {
   appId: string;
@@ -40,6 +47,7 @@ export function alipaySignContent(params: Record<string, string>, exclude: strin
 export class AlipayChannel implements PaymentChannel {
   readonly name = 'alipay';
   readonly notifyProtocol = 'alipay';
+  readonly tradeBills = false;
   readonly payoutKinds = ['bank_card'] as const;
   readonly #c: AlipayConfig;
   readonly #alipayKey: KeyObject;
@@ -179,7 +187,7 @@ export class AlipayChannel implements PaymentChannel {
     );
   }
 
-  async queryTransfer(outBatchNo: string): Promise<{ status: 'processing' | 'success' | 'failed'; failReason: string | null }> {
+  async queryTransfer(outBatchNo: string): Promise<TransferOutcome> {
     const r = await this.#call('alipay.fund.trans.common.query', {
       out_biz_no: outBatchNo,
       product_code: 'TRANS_BANKCARD_NO_PWD',
@@ -187,7 +195,11 @@ export class AlipayChannel implements PaymentChannel {
     });
     // REFUND: the bank returned the money after the transfer (e.g. the card was closed) — a failure for us.
     const status = r.status === 'SUCCESS' ? 'success' : r.status === 'FAIL' || r.status === 'REFUND' ? 'failed' : 'processing';
-    return { status, failReason: status === 'failed' ? (r.error_code ?? r.fail_reason ?? r.status ?? 'FAIL') : null };
+    return {
+      status,
+      failReason: status === 'failed' ? (r.error_code ?? r.fail_reason ?? r.status ?? 'FAIL') : null,
+      amountFen: r.trans_amount ? fenOf(r.trans_amount) : null,
+    };
   }
 
   /** Verifies an async notification (form body) with Alipay's key over the sorted parameters without sign/sign_type. */

@@ -11,6 +11,8 @@ export interface PaymentChannel {
    * 204/200 (4xx/5xx → retry); Alipay posts a form and wants the plain text `success` (anything else → retry).
    */
   readonly notifyProtocol: 'wechatpay-v3' | 'alipay';
+  /** Whether `tradeBill` downloads a daily bill (reconciliation matches payments only then). */
+  readonly tradeBills: boolean;
   /** Which bound payout accounts this channel can pay out to (WeChat Pay: openids; Alipay: bank cards). */
   readonly payoutKinds: readonly PayoutKind[];
   createPayment(o: { outTradeNo: string; amountFen: number; description: string; expiresAt: Date; notifyUrl: string }): Promise<{
@@ -39,10 +41,7 @@ export interface PaymentChannel {
     remark: string;
     notifyUrl?: string;
   }): Promise<void>;
-  queryTransfer(
-    outBatchNo: string,
-    outDetailNo: string,
-  ): Promise<{ status: 'processing' | 'success' | 'failed'; failReason: string | null }>;
+  queryTransfer(outBatchNo: string, outDetailNo: string): Promise<TransferOutcome>;
   /** Verifies and opens an asynchronous notification; throws ChannelError('SIGNATURE_INVALID') when it is not genuine. */
   openNotification(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<ChannelNotification>;
   /** The day's trade bill (China time), hash-checked. */
@@ -50,6 +49,13 @@ export interface PaymentChannel {
 }
 
 export type PayoutKind = 'wechat' | 'bank_card';
+
+/** A payout as the channel sees it; `amountFen` is what the channel says it transferred. */
+export interface TransferOutcome {
+  status: 'processing' | 'success' | 'failed';
+  failReason: string | null;
+  amountFen: number | null;
+}
 
 export interface ChannelPayment {
   outTradeNo: string;

@@ -5,7 +5,10 @@ import { ChannelError, type PaymentChannel } from './channel.ts';
 import { WechatPayChannel } from './wechatpay.ts';
 
 /** Reads a credentials file on first use, so the platform starts before the emulator has written it. */
-function lazy(meta: Pick<PaymentChannel, 'name' | 'notifyProtocol' | 'payoutKinds'>, open: () => PaymentChannel): PaymentChannel {
+function lazy(
+  meta: Pick<PaymentChannel, 'name' | 'notifyProtocol' | 'tradeBills' | 'payoutKinds'>,
+  open: () => PaymentChannel,
+): PaymentChannel {
   let inner: PaymentChannel | undefined;
   const get = () => (inner ??= open());
   return {
@@ -39,7 +42,7 @@ export function configuredChannels(p: Platform): PaymentChannel[] {
   const now = () => p.clock.now().getTime();
   return c.paymentChannels.map((name) =>
     name === 'wechat'
-      ? lazy({ name: 'wechat', notifyProtocol: 'wechatpay-v3', payoutKinds: ['wechat'] }, () => {
+      ? lazy({ name: 'wechat', notifyProtocol: 'wechatpay-v3', tradeBills: true, payoutKinds: ['wechat'] }, () => {
           const creds = readCredentials<{
             mchid: string;
             appid: string;
@@ -49,7 +52,7 @@ export function configuredChannels(p: Platform): PaymentChannel[] {
           }>(c.wechatPayCredentialsFile!, 'WeChat Pay');
           return new WechatPayChannel({ baseUrl: c.wechatPayBaseUrl!, ...creds, now });
         })
-      : lazy({ name: 'alipay', notifyProtocol: 'alipay', payoutKinds: ['bank_card'] }, () => {
+      : lazy({ name: 'alipay', notifyProtocol: 'alipay', tradeBills: false, payoutKinds: ['bank_card'] }, () => {
           const creds = readCredentials<{ appId: string; appPrivateKeyPem: string; alipayPublicKeyPem: string }>(
             c.alipayCredentialsFile!,
             'Alipay',

@@ -52,6 +52,7 @@ const header = (h: Record<string, string | string[] | undefined>, name: string) 
 export class WechatPayChannel implements PaymentChannel {
   readonly name = 'wechat';
   readonly notifyProtocol = 'wechatpay-v3';
+  readonly tradeBills = true;
   readonly payoutKinds = ['wechat'] as const;
   #c: WechatPayConfig;
   #key: KeyObject;
@@ -246,13 +247,13 @@ export class WechatPayChannel implements PaymentChannel {
   }
 
   async queryTransfer(outBatchNo: string, outDetailNo: string) {
-    const d = await this.#call<{ detail_status: string; fail_reason?: string }>(
+    const d = await this.#call<{ detail_status: string; fail_reason?: string; transfer_amount?: number }>(
       'GET',
       `/v3/transfer/batches/out-batch-no/${encodeURIComponent(outBatchNo)}/details/out-detail-no/${encodeURIComponent(outDetailNo)}`,
     );
     const status =
       d.detail_status === 'SUCCESS' ? ('success' as const) : d.detail_status === 'FAIL' ? ('failed' as const) : ('processing' as const);
-    return { status, failReason: d.fail_reason ?? null };
+    return { status, failReason: d.fail_reason ?? null, amountFen: d.transfer_amount ?? null };
   }
 
   async openNotification(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<ChannelNotification> {
