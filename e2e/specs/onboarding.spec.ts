@@ -38,16 +38,22 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
  * The entry course's answer key, read by the TEST from the question bank seed (never by the client): the
  * server exposes no answers to couriers, and the journey answers as someone who learned the lessons would.
  */
-function answerKey(): Map<string, { kind: string; correct: string[]; options: string[] }> {
-  const sql = readFileSync(root + 'server/migrations/0052_training_seed.sql', 'utf8');
-  const re =
-    /\(gen_random_uuid\(\), '0193a000-0000-7000-8000-000000000001', '(single|multiple|true_false)', '((?:[^']|'')*)', '((?:[^']|'')*)'::jsonb, '((?:[^']|'')*)'::jsonb/g;
+function answerKey(
+  file = '0052_training_seed.sql',
+  courseId = '0193a000-0000-7000-8000-000000000001',
+  atLeast = 20,
+): Map<string, { kind: string; correct: string[]; options: string[] }> {
+  const sql = readFileSync(root + 'server/migrations/' + file, 'utf8');
+  const re = new RegExp(
+    `\\(gen_random_uuid\\(\\), '${courseId}', '(single|multiple|true_false)', '((?:[^']|'')*)', '((?:[^']|'')*)'::jsonb, '((?:[^']|'')*)'::jsonb`,
+    'g',
+  );
   const key = new Map<string, { kind: string; correct: string[]; options: string[] }>();
   for (const m of sql.matchAll(re)) {
     const options = (JSON.parse(m[3]!.replaceAll("''", "'")) as { key: string }[]).map((o) => o.key);
     key.set(m[2]!.replaceAll("''", "'"), { kind: m[1]!, correct: JSON.parse(m[4]!) as string[], options });
   }
-  assert.ok(key.size >= 20, `parsed the seeded question bank (${key.size})`);
+  assert.ok(key.size >= atLeast, `parsed the seeded question bank (${key.size})`);
   return key;
 }
 
@@ -117,8 +123,13 @@ async function apiFromPage(
   );
 }
 
-/** The demo station owner posts a shift for tomorrow through the API (the orders pages are someone else's). */
+/** The demo station owner posts a shift for the day after tomorrow through the API (the orders pages are someone else's). */
 async function postShiftAsDemoOwner(): Promise<string> {
+  return (await postShiftsAsDemoOwner([2], '菜鸟驿站（望京店）'))[0]!;
+}
+
+/** The demo station owner opens a store and posts and pays one shift on each of the given days ahead. */
+async function postShiftsAsDemoOwner(daysAhead: number[], storeName: string): Promise<string[]> {
   const ctx = await phone(browser, server.url);
   try {
     const page = await ctx.newPage();
@@ -128,7 +139,7 @@ async function postShiftAsDemoOwner(): Promise<string> {
       throw err;
     });
     const store = await apiFromPage(page, 'POST', '/api/v1/stores', {
-      name: '菜鸟驿站（望京店）',
+      name: storeName,
       brands: ['菜鸟'],
       regionCode: '110105',
       address: '北京市朝阳区望京街 10 号',
@@ -137,17 +148,21 @@ async function postShiftAsDemoOwner(): Promise<string> {
       contactPhone: '13800000002',
     });
     assert.equal(store.status, 201, JSON.stringify(store.json));
-    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-    const order = await apiFromPage(page, 'POST', '/api/v1/orders', {
-      storeId: store.json.id,
-      typeCode: 'station_duty',
-      startsAt: `${day}T01:00:00Z`,
-      endsAt: `${day}T05:00:00Z`,
-      payFen: 12_000,
-    });
-    assert.equal(order.status, 201, JSON.stringify(order.json));
+    const orders: string[] = [];
+    for (const ahead of daysAhead) {
+      const day = new Date(Date.now() + ahead * 86_400_000).toISOString().slice(0, 10);
+      const order = await apiFromPage(page, 'POST', '/api/v1/orders', {
+        storeId: store.json.id,
+        typeCode: 'station_duty',
+        startsAt: `${day}T01:00:00Z`,
+        endsAt: `${day}T05:00:00Z`,
+        payFen: 12_000,
+      });
+      assert.equal(order.status, 201, JSON.stringify(order.json));
+      orders.push(String(order.json.id));
+    }
     // Money the way the orders journey adds it: a top-up paid at the emulated channel, then pay from the wallet.
-    const topup = await apiFromPage(page, 'POST', '/api/v1/wallet/topups', { amountFen: 12_000 });
+    const topup = await apiFromPage(page, 'POST', '/api/v1/wallet/topups', { amountFen: 12_000 * daysAhead.length });
     assert.equal(topup.status, 201, JSON.stringify(topup.json));
     await emu.pay(String(topup.json.outTradeNo));
     for (let i = 0; ; i++) {
@@ -156,9 +171,11 @@ async function postShiftAsDemoOwner(): Promise<string> {
       assert.ok(i < 50, 'top-up was not credited');
       await emu.runDue();
     }
-    const paid = await apiFromPage(page, 'POST', `/api/v1/orders/${String(order.json.id)}/pay`);
-    assert.equal(paid.status, 200, JSON.stringify(paid.json));
-    return String(order.json.id);
+    for (const id of orders) {
+      const paid = await apiFromPage(page, 'POST', `/api/v1/orders/${id}/pay`);
+      assert.equal(paid.status, 200, JSON.stringify(paid.json));
+    }
+    return orders;
   } finally {
     await ctx.close();
   }
@@ -372,6 +389,67 @@ describe('onboarding journeys', { timeout: 180_000 }, () => {
       await page.getByRole('tab', { name: '题库' }).click();
       await page.locator('.ant-table-row', { hasText: '停用' }).first().waitFor(); // a question row (with its retire action)
       await shot(page, 'trainer-questions');
+    });
+  });
+  it('S5.4: a courier restricted after three no-shows sees why, opens the refresher from the banner, passes it, and may take orders again', async () => {
+    const entryKey = answerKey();
+    const refresherKey = answerKey('0053_training_refresher_progress.sql', '0193a000-0000-7000-8000-000000000003', 8);
+    const [a, b, c, later] = await postShiftsAsDemoOwner([3, 4, 5, 12], '菜鸟驿站（酒仙桥店）');
+    const phoneNo = newPhone();
+    await registerByApi(phoneNo);
+    await journey('onboarding-refresher', phone, async (page) => {
+      await loginUi(page, phoneNo, PASSWORD);
+      await page.goto('/me/verification');
+      await submitPersonVerification(page, '王五', '310101198805124563'); // the provider's dataset: approved at once
+      await page.getByTestId('identity-status').getByText('已通过实名认证').waitFor();
+      await page.goto('/training');
+      await page.getByTestId('stage-open-entry').click();
+      await page.getByTestId('exam-start').click();
+      await answerPaper(page, entryKey, true);
+      await page.getByTestId('exam-submit').click();
+      await page.getByTestId('exam-result').getByText('考试通过，得分 100').waitFor();
+
+      // Three shifts taken and confirmed, then not shown up for: the orders sweep records three no-shows (−60).
+      for (const id of [a, b, c]) {
+        const take = await apiFromPage(page, 'POST', `/api/v1/orders/${id}/take`);
+        assert.equal(take.status, 200, JSON.stringify(take.json));
+        assert.equal((await apiFromPage(page, 'POST', `/api/v1/orders/${id}/confirm-attendance`)).status, 200);
+      }
+      const dev = (path: string, body: unknown) =>
+        fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const moved = await dev('/api/v1/dev/clock', { advanceMs: Math.round(6.5 * 86_400_000) });
+      assert.ok(moved.ok, await moved.clone().text());
+      const swept = await dev('/api/v1/dev/jobs/run', { jobs: ['orders.sweep'] });
+      assert.ok(swept.ok, await swept.clone().text());
+
+      // Days later the session has lapsed; the courier logs in again and is told why orders are paused.
+      await loginUi(page, phoneNo, PASSWORD);
+      await page.goto('/training');
+      const banner = page.getByTestId('training-restricted');
+      await banner.waitFor();
+      assert.match(await banner.innerText(), /信用分 40，低于 60 分，暂停接单/);
+      await shot(page, 'training-restricted');
+      const refused = await apiFromPage(page, 'POST', `/api/v1/orders/${later}/take`);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.json.code, 'TRAINING_REFRESHER_REQUIRED');
+      assert.match(String(refused.json.detail), /复训/);
+
+      // The way back: the refresher course from the banner, a lesson marked read, the exam passed.
+      await page.getByTestId('training-to-refresher').click();
+      await page.getByTestId('lesson-1').click();
+      await page.getByTestId('lesson-read-1').click();
+      await page.getByTestId('course-progress').getByText('已学 1/2 课时').waitFor();
+      await page.getByTestId('exam-start').click();
+      await answerPaper(page, refresherKey, true);
+      await page.getByTestId('exam-submit').click();
+      await page.getByTestId('standing-restored').waitFor();
+      await shot(page, 'refresher-passed');
+
+      await page.goto('/training');
+      await page.getByTestId('training-certified').waitFor();
+      assert.equal(await page.getByTestId('training-restricted').count(), 0);
+      const take = await apiFromPage(page, 'POST', `/api/v1/orders/${later}/take`);
+      assert.equal(take.status, 200, JSON.stringify(take.json));
     });
   });
 });
