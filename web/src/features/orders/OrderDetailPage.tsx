@@ -22,6 +22,7 @@ import { StarFilled } from '@ant-design/icons';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { StorePhotosById } from '../stores/StorePhotos.tsx';
+import { OrderChanges } from './OrderChanges.tsx';
 import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
@@ -245,6 +246,7 @@ export function OrderDetailPage() {
         </Descriptions>
       </Card>
 
+      <OrderChanges order={order} onChanged={() => void load()} />
       <Space wrap style={{ marginBottom: 12 }} data-testid="order-actions">
         {can('take') && (
           <Button
