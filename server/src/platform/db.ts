@@ -58,6 +58,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out client between two statements (a transaction in progress, a pinned
+  // connection) whose connection is terminated: pg-pool listens only while a client is idle, and an
+  // 'error' without a listener would end the process. The statement in flight fails on its own; the
+  // broken client is discarded when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const writes = new WriteObserver();
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
   return {
