@@ -65,7 +65,23 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'dingban-e2e-wallet-'));
     const credentials = join(dir, 'merchant-credentials.json');
     writeFileSync(credentials, JSON.stringify(emu.credentials));
-    server = await startPlatform({ DEMO_ACCOUNTS: 'true', WECHATPAY_BASE_URL: emu.url, WECHATPAY_CREDENTIALS_FILE: credentials });
+    // The emulator speaks Alipay too: the app's key is the merchant key, "Alipay's" key its platform certificate.
+    const alipayCredentials = join(dir, 'alipay-credentials.json');
+    writeFileSync(
+      alipayCredentials,
+      JSON.stringify({
+        appId: '2021000000000001',
+        appPrivateKeyPem: emu.credentials.merchantPrivateKeyPem,
+        alipayPublicKeyPem: emu.credentials.platformCertificatePem,
+      }),
+    );
+    server = await startPlatform({
+      DEMO_ACCOUNTS: 'true',
+      WECHATPAY_BASE_URL: emu.url,
+      WECHATPAY_CREDENTIALS_FILE: credentials,
+      ALIPAY_GATEWAY_URL: `${emu.url}/alipay/gateway.do`,
+      ALIPAY_CREDENTIALS_FILE: alipayCredentials,
+    });
     browser = await launch();
   });
   after(async () => {
@@ -74,7 +90,7 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
     await emu?.close();
   });
 
-  it('S5.9a S5.9b S5.9c: an owner tops up on the channel’s pay page, sees the balance credited live, and downloads last month’s bill', async () => {
+  it('S5.9a S5.9b S5.9c: an owner picks Alipay, tops up on the channel’s pay page, sees the balance credited live, and downloads last month’s bill (CSV and PDF)', async () => {
     await journey('wallet-owner', phone, async (page) => {
       await loginUi(page, OWNER, DEMO_PASSWORD);
       // Five tabs at most on a phone; the wallet is one of them.
@@ -86,6 +102,8 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
 
       await page.getByRole('button', { name: /充\s*值/ }).click();
       await page.getByTestId('topup-amount').fill('200');
+      // Both channels are enabled: the payer picks one.
+      await page.getByTestId('topup-channel').getByText('支付宝').click();
       await page.getByRole('button', { name: '去支付' }).click();
       const pay = page.getByTestId('topup-pay-link');
       await pay.waitFor();
@@ -95,7 +113,7 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       // The payer opens the channel's page (as after scanning the QR code) and confirms there.
       const [payPage] = await Promise.all([page.context().waitForEvent('page'), pay.click()]);
       await payPage.waitForLoadState();
-      assert.ok(payPage.url().startsWith(emu.url), 'the pay page is the channel’s, not ours');
+      assert.ok(payPage.url().startsWith(`${emu.url}/alipay/`), 'the pay page is Alipay’s, not ours');
       await payPage.locator('#pay').click();
       await payPage.waitForLoadState();
       await payPage.close();
@@ -121,6 +139,13 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       const csv = readFileSync((await download.path())!);
       assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
       assert.ok(csv.length > 10, 'a CSV with its header');
+      const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bill-pdf').click()]);
+      assert.equal(
+        readFileSync((await pdf.path())!)
+          .subarray(0, 5)
+          .toString('latin1'),
+        '%PDF-',
+      );
       await shot(page, 'bill');
     });
   });
@@ -147,6 +172,7 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       await page.locator('.ant-radio-button-wrapper', { hasText: '银行卡' }).click();
       await page.getByLabel('银行卡号').fill('6222020200112233441');
       await page.getByLabel('开户银行').fill('中国工商银行');
+      await page.getByTestId('holder-name').fill('李四');
       await page.getByRole('button', { name: /绑\s*定/ }).click();
       const refusal = page.getByTestId('account-error');
       await refusal.waitFor();

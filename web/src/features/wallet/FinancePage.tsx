@@ -43,6 +43,17 @@ function Runs() {
   const [items, setItems] = useState<Run[]>([]);
   const [loading, setLoading] = useState(false);
   const [day, setDay] = useState<Dayjs | null>(null);
+  const [channels, setChannels] = useState<string[]>([]);
+  const [channel, setChannel] = useState<string>();
+  useEffect(() => {
+    void call(api.GET('/api/v1/wallet/channels')).then(
+      (x) => {
+        setChannels(x.items.map((c) => c.name));
+        setChannel((c) => c ?? x.items[0]?.name);
+      },
+      () => undefined,
+    );
+  }, []);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -61,7 +72,9 @@ function Runs() {
   const run = async () => {
     if (!day) return;
     try {
-      const r = await call(api.POST('/api/v1/wallet/finance/reconciliations', { body: { day: day.format('YYYY-MM-DD') } }));
+      const r = await call(
+        api.POST('/api/v1/wallet/finance/reconciliations', { body: { day: day.format('YYYY-MM-DD'), ...(channel ? { channel } : {}) } }),
+      );
       message.success(t(`finance.run.${r.status}` as MessageKey));
       await load();
     } catch (err) {
@@ -74,6 +87,15 @@ function Runs() {
       {canAct && (
         <Space style={{ marginBottom: 8 }}>
           <DatePicker value={day} onChange={setDay} />
+          {channels.length > 1 && (
+            <Radio.Group
+              value={channel}
+              onChange={(e) => setChannel(e.target.value as string)}
+              optionType="button"
+              data-testid="recon-channel"
+              options={channels.map((c) => ({ value: c, label: c === 'alipay' ? t('wallet.channelAlipay') : t('wallet.channelWechat') }))}
+            />
+          )}
           <Button type="primary" disabled={!day} onClick={() => void run()}>
             {t('finance.reconcileDay')}
           </Button>

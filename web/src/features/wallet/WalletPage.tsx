@@ -291,22 +291,27 @@ function WithdrawalList({ items, accounts }: { items: Withdrawal[]; accounts: Pa
 function PayoutAccounts({ items, reload }: { items: PayoutAccount[]; reload: () => Promise<void> }) {
   const { t, errorText } = useI18n();
   const { message } = AntApp.useApp();
-  const [form] = Form.useForm<{ kind: 'wechat' | 'bank_card'; openid?: string; cardNo?: string; bankName?: string }>();
+  const [form] = Form.useForm<{ kind: 'wechat' | 'bank_card'; openid?: string; cardNo?: string; bankName?: string; holderName?: string }>();
   const kind = Form.useWatch('kind', form) ?? 'wechat';
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
-  const add = async (v: { kind: 'wechat' | 'bank_card'; openid?: string; cardNo?: string; bankName?: string }) => {
+  const add = async (v: { kind: 'wechat' | 'bank_card'; openid?: string; cardNo?: string; bankName?: string; holderName?: string }) => {
     setError(undefined);
     setBusy(true);
     try {
       const body =
         v.kind === 'wechat'
           ? { kind: 'wechat' as const, openid: (v.openid ?? '').trim() }
-          : { kind: 'bank_card' as const, cardNo: (v.cardNo ?? '').replace(/\s+/g, ''), bankName: (v.bankName ?? '').trim() };
+          : {
+              kind: 'bank_card' as const,
+              cardNo: (v.cardNo ?? '').replace(/\s+/g, ''),
+              bankName: (v.bankName ?? '').trim(),
+              holderName: (v.holderName ?? '').trim(),
+            };
       await call(api.POST('/api/v1/wallet/payout-accounts', { body }));
       message.success(t('wallet.accountAdded'));
-      form.resetFields(['openid', 'cardNo', 'bankName']);
+      form.resetFields(['openid', 'cardNo', 'bankName', 'holderName']);
       await reload();
     } catch (err) {
       // The server's words, e.g. the Luhn check of a card number.
@@ -371,6 +376,9 @@ function PayoutAccounts({ items, reload }: { items: PayoutAccount[]; reload: () 
               <Form.Item name="bankName" label={t('wallet.bankName')} rules={[{ required: true, min: 2 }]}>
                 <Input />
               </Form.Item>
+              <Form.Item name="holderName" label={t('wallet.holderName')} extra={t('wallet.holderNameHint')} rules={[{ required: true }]}>
+                <Input autoComplete="name" data-testid="holder-name" />
+              </Form.Item>
             </>
           )}
           {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} data-testid="account-error" />}
@@ -391,6 +399,8 @@ function PayoutAccounts({ items, reload }: { items: PayoutAccount[]; reload: () 
 function TopUpModal({ onClose, onPaid }: { onClose: () => void; onPaid: () => void }) {
   const { t, errorText } = useI18n();
   const [amount, setAmount] = useState('');
+  const [channels, setChannels] = useState<string[]>([]);
+  const [channel, setChannel] = useState<string>();
   const [topUp, setTopUp] = useState<TopUp>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -410,6 +420,16 @@ function TopUpModal({ onClose, onPaid }: { onClose: () => void; onPaid: () => vo
     return () => clearInterval(timer);
   }, [topUp, done, onPaid]);
 
+  useEffect(() => {
+    void call(api.GET('/api/v1/wallet/channels')).then(
+      (x) => {
+        setChannels(x.items.map((c) => c.name));
+        setChannel((c) => c ?? x.items[0]?.name);
+      },
+      () => undefined,
+    );
+  }, []);
+
   const create = async () => {
     const fen = toFen(amount);
     if (!fen) return setError(t('wallet.amountInvalid'));
@@ -417,7 +437,10 @@ function TopUpModal({ onClose, onPaid }: { onClose: () => void; onPaid: () => vo
     setBusy(true);
     try {
       const x = await call(
-        api.POST('/api/v1/wallet/topups', { body: { amountFen: fen }, params: { header: { 'idempotency-key': key.current } } }),
+        api.POST('/api/v1/wallet/topups', {
+          body: { amountFen: fen, ...(channel ? { channel } : {}) },
+          params: { header: { 'idempotency-key': `${key.current}:${channel ?? ''}` } },
+        }),
       );
       setTopUp(x);
     } catch (err) {
@@ -440,6 +463,15 @@ function TopUpModal({ onClose, onPaid }: { onClose: () => void; onPaid: () => vo
             onChange={(e) => setAmount(e.target.value)}
             data-testid="topup-amount"
           />
+          {channels.length > 1 && (
+            <Radio.Group
+              value={channel}
+              onChange={(e) => setChannel(e.target.value as string)}
+              optionType="button"
+              data-testid="topup-channel"
+              options={channels.map((c) => ({ value: c, label: c === 'alipay' ? t('wallet.channelAlipay') : t('wallet.channelWechat') }))}
+            />
+          )}
           {error && <Alert type="error" title={error} />}
           <Button type="primary" block size="large" loading={busy} onClick={() => void create()}>
             {t('wallet.topUpCreate')}
