@@ -12,6 +12,7 @@ import { startHello, startServer, rssMiB } from './processes.ts';
 import { chartSvg, markdown, type RunResults, type ScenarioRun } from './report.ts';
 import { ANALYSIS_QUERIES, scenarios, TARGET_P99_MS, type Scenario } from './scenarios.ts';
 import { ADMIN_URL, benchDatabaseUrl, benchKeys, dropDatabase, recreateDatabase } from './setup.ts';
+import { ensureOpsSession } from './staff.ts';
 
 /**
  * `npm run bench -- --scale small|medium|large [--quick] [--seed N] [--reuse] [--keep] [--smoke]`
@@ -83,6 +84,8 @@ const pgVersion = await (async () => {
 const dur = (full: number, smoke: number) => (quick ? smoke : full);
 const CONNS = 32;
 
+const opsToken = await ensureOpsSession(dbUrl, seed, keys.keyring);
+
 // ── reference: bare Fastify hello-world ───────────────────────────────────────────────────────
 log('hello-world reference');
 const hello = await startHello();
@@ -109,7 +112,20 @@ const server = await startServer(
 );
 const rssStart = rssMiB(server.child.pid);
 log(`server up on ${server.port} (RSS ${rssStart} MiB)`);
-const sc = scenarios(manifest);
+const sc = scenarios(manifest, { opsToken });
+// The analysis rollups: the first refresh computes everything (the server's minute job would otherwise
+// do it in the middle of the first scenarios); timed, with an incremental one after the run.
+const refreshRollups = async (): Promise<number> => {
+  const t = performance.now();
+  const r = await fetch(`http://127.0.0.1:${server.port}/api/v1/stats/platform/refresh`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opsToken}` },
+  });
+  if (!r.ok) throw new Error(`rollup refresh failed: ${r.status} ${await r.text()}`);
+  return Math.round(performance.now() - t);
+};
+const rollups: NonNullable<RunResults['rollups']> = { firstRefreshMs: await refreshRollups(), incrementalRefreshMs: null };
+log(`rollups refreshed in ${rollups.firstRefreshMs} ms`);
 const runs: ScenarioRun[] = [];
 const ratio = (r: LoadResult) => Math.round((r.throughput / helloResult.throughput) * 1000) / 1000;
 
@@ -193,6 +209,7 @@ const results: RunResults = {
   hello: helloResult,
   runs,
   analysis,
+  rollups,
   capacity: {
     mixedRate: capacity,
     sustainableRate: sustainable,
@@ -252,11 +269,14 @@ async function fullRun(): Promise<void> {
   // 2. Complex query.
   for (const rate of steps(quick ? 50 : 200, quick ? 2 : 4)) await run(sc.market, { rate, durationS: dur(10, 2) });
 
-  // 3. General statistics (closest existing endpoints; gaps noted).
+  // 3. General statistics.
   await run(sc.ownerMonth, { rate: quick ? 20 : 50, durationS: dur(10, 2) });
   await run(sc.courierWeek, { rate: quick ? 20 : 50, durationS: dur(10, 2) });
 
-  // 4. Complex analysis, timed directly on the database.
+  // 4. Complex analysis: the ops endpoints (rollups), then the same reports straight from orders for comparison.
+  for (const s of [sc.analysisFill, sc.analysisGmv, sc.analysisRetention]) await run(s, { durationS: dur(5, 2), connections: 2 });
+  rollups.incrementalRefreshMs = await refreshRollups();
+  log(`incremental rollup refresh after load: ${rollups.incrementalRefreshMs} ms`);
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {

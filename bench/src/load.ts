@@ -49,6 +49,8 @@ export interface LoadOptions {
   connections: number;
   /** The i-th request; return undefined when the scenario's data is exhausted (the run stops early). */
   next: (i: number) => Req | undefined;
+  /** Called with every answer (status, or 'transport'), e.g. to record which writes succeeded. */
+  onResult?: (req: Req, status: string) => void;
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
@@ -69,6 +71,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       inFlight++;
       const done = (status: string, retryAfter: boolean) => {
         inFlight--;
+        o.onResult?.(req, status);
         const ms = performance.now() - scheduled;
         latencies.push(ms);
         statuses[status] = (statuses[status] ?? 0) + 1;

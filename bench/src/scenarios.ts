@@ -17,7 +17,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const day = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /** Request factories over the generated data. Takes use a shared cursor so no order is offered twice. */
-export function scenarios(m: Manifest) {
+export function scenarios(m: Manifest, opts: { opsToken?: string } = {}) {
   if (!m.owners.length || !m.couriers.length) throw new Error('the dataset has no session users');
   const reads = m.couriers.flatMap((c) => c.unreadIds.map((id) => ({ token: c.token, id })));
   let takeCursor = 0;
@@ -87,36 +87,49 @@ export function scenarios(m: Manifest) {
       return { method: 'GET', path: `/api/v1/orders/market?${qs}`, headers: bearer(c.token), label: 'market_query' };
     },
   };
+  const month = day(now).slice(0, 7);
   const ownerMonth: Scenario = {
     name: 'owner_month',
     class: 'stats',
-    note: 'GAP: no owner statistics endpoint; measured GET /api/v1/orders/mine?role=owner&limit=100 (the list an owner would total by hand)',
+    note: "GET /api/v1/stats/owner-month?month=<this month>: a store owner's orders, fill rate and spend",
     next: (i) => ({
       method: 'GET',
-      path: '/api/v1/orders/mine?role=owner&limit=100',
+      path: `/api/v1/stats/owner-month?month=${month}`,
       headers: bearer(m.owners[i % m.owners.length]!.token),
       label: 'owner_month',
     }),
   };
+  // Last week (Monday to Sunday, China time): the generated settlements lie in the past.
+  const lastMonday = (() => {
+    const d = Date.parse(`${day(now)}T00:00:00Z`);
+    return new Date(d - (((new Date(d).getUTCDay() + 6) % 7) + 7) * 86_400_000).toISOString().slice(0, 10);
+  })();
   const courierWeek: Scenario = {
     name: 'courier_week',
     class: 'stats',
-    note: 'GAP: no earnings summary endpoint; measured GET /api/v1/wallet/transactions for the last 7 days, direction=in, limit=100',
-    next: (i) => {
-      const qs = new URLSearchParams({
-        from: new Date(now - 7 * 86_400_000).toISOString(),
-        to: new Date(now + 86_400_000).toISOString(),
-        direction: 'in',
-        limit: '100',
-      });
-      return {
-        method: 'GET',
-        path: `/api/v1/wallet/transactions?${qs}`,
-        headers: bearer(m.couriers[i % m.couriers.length]!.token),
-        label: 'courier_week',
-      };
-    },
+    note: "GET /api/v1/stats/courier-week?weekStart=<last Monday>: a courier's earnings by day, from the ledger",
+    next: (i) => ({
+      method: 'GET',
+      path: `/api/v1/stats/courier-week?weekStart=${lastMonday}`,
+      headers: bearer(m.couriers[i % m.couriers.length]!.token),
+      label: 'courier_week',
+    }),
   };
+  // Complex analysis over the last 12 months, as an ops staff member (from the rollups).
+  const yearAgo = day(now - 365 * 86_400_000);
+  const analysis = (name: string, path: string, note: string): Scenario => ({
+    name,
+    class: 'analysis',
+    note,
+    next: () => (opts.opsToken ? { method: 'GET', path, headers: bearer(opts.opsToken), label: name } : undefined),
+  });
+  const analysisFill = analysis(
+    'analysis_fill',
+    `/api/v1/stats/platform/fill?from=${yearAgo}&to=${day(now)}`,
+    'fill rate and median time to fill by province × day, 12 months (≈ 12k rows of JSON)',
+  );
+  const analysisGmv = analysis('analysis_gmv', `/api/v1/stats/platform/gmv?from=${yearAgo}&to=${day(now)}`, 'GMV by month, 12 months');
+  const analysisRetention = analysis('analysis_retention', '/api/v1/stats/platform/retention', 'courier retention cohorts');
 
   // Mixed workload: browsing dominates, writes are a minority (shares per 100 requests).
   const mixShares: [Scenario, number][] = [
@@ -134,13 +147,26 @@ export function scenarios(m: Manifest) {
   const mixed: Scenario = {
     name: 'mixed',
     class: 'single',
-    note: 'mix per 100: 30 market query, 20 order detail, 20 wallet, 10 mark read, 8 courier week, 7 owner list, 5 take (falls back to order detail when takes run out)',
+    note: 'mix per 100: 30 market query, 20 order detail, 20 wallet, 10 mark read, 8 courier week, 7 owner month, 5 take (falls back to order detail when takes run out)',
     next: (i) => order[i % order.length]!.s.next(i) ?? orderDetail.next(i),
   };
-  return { orderDetail, walletBalance, markRead, accept, market, ownerMonth, courierWeek, mixed, takePairs };
+  return {
+    orderDetail,
+    walletBalance,
+    markRead,
+    accept,
+    market,
+    ownerMonth,
+    courierWeek,
+    analysisFill,
+    analysisGmv,
+    analysisRetention,
+    mixed,
+    takePairs,
+  };
 }
 
-/** Complex analysis has no endpoint yet: these are the queries such a report needs, timed directly on PostgreSQL. */
+/** The analysis computed straight from `orders` without the rollups (for comparison with the endpoints, which read rollups). */
 export const ANALYSIS_QUERIES: { name: string; sql: string }[] = [
   {
     name: 'fill_rate_and_median_time_to_fill_by_province_day_12m',
