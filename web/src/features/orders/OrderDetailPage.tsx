@@ -26,6 +26,7 @@ import { OrderChanges } from './OrderChanges.tsx';
 import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
+import { HeldOrderPanel } from '../risk/HeldOrderPanel.tsx';
 import { RISK_COLOR, STATUS_COLOR, distance, locate, statusKey, yuan } from './format.ts';
 import type { MessageKey } from '../../app/dictionary.ts';
 
@@ -171,6 +172,7 @@ export function OrderDetailPage() {
           }
         />
       )}
+      {order.viewer === 'owner' && <HeldOrderPanel orderId={order.id} status={order.status} />}
       <Card size="small" style={{ marginBottom: 12 }}>
         <StorePhotosById storeId={order.storeId} />
         <Descriptions column={1} size="small">

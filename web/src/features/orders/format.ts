@@ -18,6 +18,7 @@ export const STATUS_COLOR: Record<string, string> = {
   cancelled: 'default',
   no_show: 'red',
   disputed: 'volcano',
+  held_for_review: 'gold',
 };
 
 export const statusKey = (s: string) => `orders.status.${s}` as MessageKey;

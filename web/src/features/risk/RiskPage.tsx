@@ -29,6 +29,8 @@ import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { yuan } from '../wallet/money.ts';
 import { ScoreChart } from './ScoreChart.tsx';
+import { HoldsQueue } from './HoldsQueue.tsx';
+import { PagedTable, usePagedList } from '../../components/PagedTable.tsx';
 
 type Report = ResponseOf<'/api/v1/risk/companies/{creditCode}/check', 'post'>;
 type Case = NonNullable<Report['latestCase']>;
@@ -60,6 +62,7 @@ export function RiskPage() {
         items={[
           { key: 'query', label: t('risk.query'), children: <CompanyQuery initial={code} /> },
           { key: 'alerts', label: t('risk.alerts'), children: <AlertsList onOpen={(c) => go('query', c)} /> },
+          { key: 'holds', label: t('risk.holds'), children: <HoldsQueue /> },
           { key: 'batch', label: t('risk.batch'), children: <BatchUpload /> },
           { key: 'thresholds', label: t('risk.thresholds'), children: <ThresholdsView /> },
           { key: 'watched', label: t('risk.watched'), children: <WatchedList onOpen={(c) => go('query', c)} /> },
@@ -245,88 +248,60 @@ function CompanyQuery({ initial }: { initial: string }) {
 }
 
 function AlertsList({ onOpen }: { onOpen: (creditCode: string) => void }) {
-  const { t, errorText, formatTime } = useI18n();
-  const { message } = AntApp.useApp();
+  const { t, formatTime } = useI18n();
   const [severity, setSeverity] = useState<Severity | 'all'>('all');
-  const [items, setItems] = useState<AlertItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const load = useCallback(
-    async (after?: string) => {
-      setLoading(true);
-      try {
-        const page = await call(
-          api.GET('/api/v1/risk/alerts', {
-            params: { query: { ...(severity === 'all' ? {} : { severity }), ...(after ? { cursor: after } : {}), limit: 20 } },
-          }),
-        );
-        setItems((prev) => (after ? [...prev, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-      } catch (err) {
-        message.error(errorText(err));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [severity, message, errorText],
+  const fetchPage = useCallback(
+    (after?: string) =>
+      call(
+        api.GET('/api/v1/risk/alerts', {
+          params: { query: { ...(severity === 'all' ? {} : { severity }), ...(after ? { cursor: after } : {}), limit: 20 } },
+        }),
+      ),
+    [severity],
   );
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const list = usePagedList<AlertItem>(fetchPage);
 
   return (
-    <>
-      <Radio.Group
-        value={severity}
-        onChange={(e) => setSeverity(e.target.value as Severity | 'all')}
-        optionType="button"
-        style={{ marginBottom: 8 }}
-        options={[
+    <PagedTable<AlertItem, Severity | 'all'>
+      list={list}
+      loadMoreLabel={t('risk.loadMore')}
+      filter={{
+        value: severity,
+        onChange: setSeverity,
+        options: [
           { value: 'all', label: t('risk.all') },
           { value: 'urgent', label: t('risk.severity.urgent') },
           { value: 'warning', label: t('risk.severity.warning') },
           { value: 'info', label: t('risk.severity.info') },
-        ]}
-      />
-      <Table
-        size="small"
-        rowKey="id"
-        loading={loading}
-        dataSource={items}
-        pagination={false}
-        data-testid="risk-alerts"
-        onRow={(a) => ({ onClick: () => onOpen(a.creditCode), style: { cursor: 'pointer' } })}
-        columns={[
-          {
-            title: t('risk.severityCol'),
-            dataIndex: 'severity',
-            render: (s: Severity) => <Tag color={SEVERITY_COLOR[s]}>{t(`risk.severity.${s}` as MessageKey)}</Tag>,
-          },
-          {
-            title: t('risk.company'),
-            render: (_: unknown, a: AlertItem) => (
-              <>
-                <div>{a.companyName}</div>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {a.creditCode}
-                </Typography.Text>
-              </>
-            ),
-          },
-          { title: t('risk.score'), dataIndex: 'score', render: (s: number, a: AlertItem) => `${s} / ${a.threshold}` },
-          { title: t('risk.caseCount'), dataIndex: 'caseCount', align: 'right' },
-          { title: t('risk.amount'), dataIndex: 'totalAmountFen', align: 'right', render: (f: number) => `¥${yuan(f)}` },
-          { title: t('risk.latestCase'), render: (_: unknown, a: AlertItem) => (a.latestCase ? <CaseLine c={a.latestCase} /> : '—') },
-          { title: t('risk.at'), dataIndex: 'createdAt', render: (v: string) => formatTime(v) },
-        ]}
-      />
-      {cursor && (
-        <Button onClick={() => void load(cursor)} loading={loading} style={{ marginTop: 8 }}>
-          {t('risk.loadMore')}
-        </Button>
-      )}
-    </>
+        ],
+      }}
+      rowKey="id"
+      data-testid="risk-alerts"
+      onRow={(a) => ({ onClick: () => onOpen(a.creditCode), style: { cursor: 'pointer' } })}
+      columns={[
+        {
+          title: t('risk.severityCol'),
+          dataIndex: 'severity',
+          render: (s: Severity) => <Tag color={SEVERITY_COLOR[s]}>{t(`risk.severity.${s}` as MessageKey)}</Tag>,
+        },
+        {
+          title: t('risk.company'),
+          render: (_: unknown, a: AlertItem) => (
+            <>
+              <div>{a.companyName}</div>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {a.creditCode}
+              </Typography.Text>
+            </>
+          ),
+        },
+        { title: t('risk.score'), dataIndex: 'score', render: (s: number, a: AlertItem) => `${s} / ${a.threshold}` },
+        { title: t('risk.caseCount'), dataIndex: 'caseCount', align: 'right' },
+        { title: t('risk.amount'), dataIndex: 'totalAmountFen', align: 'right', render: (f: number) => `¥${yuan(f)}` },
+        { title: t('risk.latestCase'), render: (_: unknown, a: AlertItem) => (a.latestCase ? <CaseLine c={a.latestCase} /> : '—') },
+        { title: t('risk.at'), dataIndex: 'createdAt', render: (v: string) => formatTime(v) },
+      ]}
+    />
   );
 }
 
