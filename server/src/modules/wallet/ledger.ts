@@ -374,23 +374,48 @@ export async function releaseEscrow(
   });
 }
 
-/** Cancels an order: the whole escrow returns to the payer's available balance (voided). */
-export async function refundEscrow(p: Platform, tx: Executor, o: { orderId: string }): Promise<HoldView> {
+/**
+ * Voids a pending hold: its whole amount moves from the hold's account back to where it should go (the
+ * payer's balance, or the channel the money came from). Shared by escrow refunds and failed payouts.
+ */
+function voidHold(
+  p: Platform,
+  tx: Executor,
+  o: {
+    kind: HoldKind;
+    referenceId: string;
+    from: (h: HoldView) => AccountRef;
+    to: (h: HoldView) => AccountRef;
+    transferKind: TransferKind;
+    memo: TransferInput['memo'];
+  },
+): Promise<HoldView> {
   return closeHold(p, tx, {
-    kind: 'escrow',
-    referenceId: o.orderId,
+    kind: o.kind,
+    referenceId: o.referenceId,
     outcome: 'voided',
     build: (h) => ({
       key: '',
-      kind: 'escrow_refund',
-      memo: { orderId: o.orderId },
+      kind: o.transferKind,
+      memo: o.memo,
       postings: [
-        { account: Accounts.escrow(o.orderId), amountFen: -h.amountFen },
-        { account: Accounts.userAvailable(h.userId), amountFen: h.amountFen },
+        { account: o.from(h), amountFen: -h.amountFen },
+        { account: o.to(h), amountFen: h.amountFen },
       ],
     }),
   });
 }
+
+/** Cancels an order: the whole escrow returns to the payer's available balance (voided). */
+export const refundEscrow = (p: Platform, tx: Executor, o: { orderId: string }): Promise<HoldView> =>
+  voidHold(p, tx, {
+    kind: 'escrow',
+    referenceId: o.orderId,
+    from: () => Accounts.escrow(o.orderId),
+    to: (h) => Accounts.userAvailable(h.userId),
+    transferKind: 'escrow_refund',
+    memo: { orderId: o.orderId },
+  });
 
 /**
  * Changes the amount in an order's pending escrow (the owner changed the pay, S5.7a): a raise moves the
@@ -427,26 +452,19 @@ export async function adjustEscrow(
  * Cancels a channel-paid order's escrow back to the channel it came from (escrow → channel clearing;
  * voided). The channel refund itself is the caller's to make. Excludes releaseEscrow/refundEscrow.
  */
-export async function refundEscrowToChannel(
+export const refundEscrowToChannel = (
   p: Platform,
   tx: Executor,
   o: { orderId: string; channel: string; outRefundNo: string },
-): Promise<HoldView> {
-  return closeHold(p, tx, {
+): Promise<HoldView> =>
+  voidHold(p, tx, {
     kind: 'escrow',
     referenceId: o.orderId,
-    outcome: 'voided',
-    build: (h) => ({
-      key: '',
-      kind: 'escrow_refund',
-      memo: { orderId: o.orderId, channel: o.channel, outRefundNo: o.outRefundNo },
-      postings: [
-        { account: Accounts.escrow(o.orderId), amountFen: -h.amountFen },
-        { account: Accounts.channelClearing(o.channel), amountFen: h.amountFen },
-      ],
-    }),
+    from: () => Accounts.escrow(o.orderId),
+    to: () => Accounts.channelClearing(o.channel),
+    transferKind: 'escrow_refund',
+    memo: { orderId: o.orderId, channel: o.channel, outRefundNo: o.outRefundNo },
   });
-}
 
 /** Starts a withdrawal: amount + fee move from available to held while the payout is in flight. */
 export async function holdForPayout(
@@ -491,22 +509,15 @@ export async function settlePayout(p: Platform, tx: Executor, o: { payoutId: str
 }
 
 /** The payout failed or was cancelled: the held funds return to available (voided). */
-export async function voidPayout(p: Platform, tx: Executor, o: { payoutId: string }): Promise<HoldView> {
-  return closeHold(p, tx, {
+export const voidPayout = (p: Platform, tx: Executor, o: { payoutId: string }): Promise<HoldView> =>
+  voidHold(p, tx, {
     kind: 'payout',
     referenceId: o.payoutId,
-    outcome: 'voided',
-    build: (h) => ({
-      key: '',
-      kind: 'payout_void',
-      memo: { payoutId: o.payoutId },
-      postings: [
-        { account: Accounts.userHeld(h.userId), amountFen: -h.amountFen },
-        { account: Accounts.userAvailable(h.userId), amountFen: h.amountFen },
-      ],
-    }),
+    from: (h) => Accounts.userHeld(h.userId),
+    to: (h) => Accounts.userAvailable(h.userId),
+    transferKind: 'payout_void',
+    memo: { payoutId: o.payoutId },
   });
-}
 
 /** A user's current balances in fen. */
 export const getBalances = (db: Executor, userId: string) => repo.balancesOf(db, userId);
