@@ -278,6 +278,27 @@ describe('risk: urgent risk holds new orders for review', () => {
     assert.equal((await decide(reviewer, id, 'reject', '已过期')).json().code, 'RISK_HOLD_CLOSED');
   });
 
+  it('A7: racing decisions and an owner cancelling at the same moment have exactly one winner; the escrow is refunded once', async () => {
+    const before = await balance(t!, risky.userId);
+    const { id } = await payRisky();
+    const payFen = (await inject('GET', `/api/v1/orders/${id}`, risky)).json().payFen as number;
+    const [first, second] = [await createStaff(t!, ['risk']), await createStaff(t!, ['risk'])]; // fresh sessions (the clock moved)
+    const answers = await Promise.all([
+      decide(first, id, 'release', '资料齐全'),
+      decide(second, id, 'reject', '存在欠薪'),
+      inject('POST', `/api/v1/orders/${id}/cancel`, risky, { reason: '不需要了' }),
+    ]);
+    const codes = answers.map((r) => r.statusCode);
+    assert.equal(codes.filter((c) => c === 200).length, 1, JSON.stringify(answers.map((r) => r.body)));
+    assert.ok(
+      codes.every((c) => c === 200 || c === 409),
+      JSON.stringify(codes),
+    );
+    const status = (await inject('GET', `/api/v1/orders/${id}`, risky)).json().status as string;
+    assert.equal(await balance(t!, risky.userId), status === 'published' ? before : before + payFen);
+    assert.deepEqual((await verifyLedger(t!.p.db)).violations, []);
+  });
+
   it('A7: the owner may withdraw a held order (full refund); the review closes as withdrawn', async () => {
     const before = await balance(t!, risky.userId);
     const { id } = await payRisky();
