@@ -52,7 +52,7 @@ describe('training: lessons managed by trainers, progress per courier', () => {
     return { id, lessons: (await course(trainer, id)).lessons };
   }
 
-  it('S5.4b: trainers edit, reorder and delete lessons; couriers cannot', async () => {
+  it('S5.4b: trainers edit, reorder and delete lessons, each change audited; couriers cannot', async () => {
     const { id, lessons } = await newCourse('lessons-edit');
     const [a, b, c] = lessons as [Lesson, Lesson, Lesson];
 
@@ -104,6 +104,26 @@ describe('training: lessons managed by trainers, progress per courier', () => {
         .statusCode,
       201,
     );
+
+    // Every trainer change is in the security audit, with who did it.
+    const trail = await t.p.db
+      .selectFrom('security_audit')
+      .select(['action', 'actor_id'])
+      .where('actor_id', '=', trainer.userId)
+      .where('action', 'like', 'training.%')
+      .execute();
+    for (const action of [
+      'training.course.created',
+      'training.lesson.added',
+      'training.lesson.changed',
+      'training.lessons.reordered',
+      'training.lesson.deleted',
+    ]) {
+      assert.ok(
+        trail.some((r) => r.action === action),
+        `${action} audited`,
+      );
+    }
 
     const courier = fakeUser('person');
     assert.equal((await req(courier, 'PATCH', `/api/v1/training/admin/lessons/${b.id}`, { title: 'x' })).statusCode, 403);

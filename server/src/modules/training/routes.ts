@@ -225,7 +225,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req, reply) => reply.code(201).send(presentCourse(await service.createCourse(p, req.body))),
+    async (req, reply) => reply.code(201).send(presentCourse(await service.createCourse(p, req.body, actorOf(req).userId))),
   );
 
   app.patch(
@@ -240,7 +240,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req) => presentCourse(await service.updateCourse(p, req.params.id, req.body)),
+    async (req) => presentCourse(await service.updateCourse(p, req.params.id, req.body, actorOf(req).userId)),
   );
 
   app.post(
@@ -255,7 +255,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req, reply) => reply.code(201).send(presentLesson(await service.addLesson(p, req.params.id, req.body))),
+    async (req, reply) => reply.code(201).send(presentLesson(await service.addLesson(p, req.params.id, req.body, actorOf(req).userId))),
   );
 
   app.patch(
@@ -270,7 +270,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req) => presentLesson(await service.updateLesson(p, req.params.id, req.body)),
+    async (req) => presentLesson(await service.updateLesson(p, req.params.id, req.body, actorOf(req).userId)),
   );
 
   app.delete(
@@ -285,7 +285,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       ...manage,
     },
     async (req) => {
-      await service.deleteLesson(p, req.params.id);
+      await service.deleteLesson(p, req.params.id, actorOf(req).userId);
       return { ok: true as const };
     },
   );
@@ -302,7 +302,9 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req) => ({ items: (await service.reorderLessons(p, req.params.id, req.body.lessonIds)).map(presentLesson) }),
+    async (req) => ({
+      items: (await service.reorderLessons(p, req.params.id, req.body.lessonIds, actorOf(req).userId)).map(presentLesson),
+    }),
   );
 
   app.get(
@@ -331,7 +333,8 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req, reply) => reply.code(201).send(presentQuestionWithAnswer(await service.addQuestion(p, req.params.id, req.body))),
+    async (req, reply) =>
+      reply.code(201).send(presentQuestionWithAnswer(await service.addQuestion(p, req.params.id, req.body, actorOf(req).userId))),
   );
 
   app.delete(
@@ -346,7 +349,7 @@ export function trainingRoutes(app: App, p: Platform): void {
       ...manage,
     },
     async (req) => {
-      await service.retireQuestion(p, req.params.id);
+      await service.retireQuestion(p, req.params.id, actorOf(req).userId);
       return { ok: true as const };
     },
   );
@@ -369,6 +372,6 @@ export function trainingRoutes(app: App, p: Platform): void {
       },
       ...manage,
     },
-    async (req) => presentStage(await service.putStage(p, req.params.code, req.body)),
+    async (req) => presentStage(await service.putStage(p, req.params.code, req.body, actorOf(req).userId)),
   );
 }

@@ -460,6 +460,14 @@ export async function sweepCertificates(p: Platform): Promise<{ expired: number;
 
 // ---- trainers (permission training:manage) ----
 
+/**
+ * Exam content decides who may work: every trainer change is written to the security audit on the
+ * same transaction as the change (who, what, which ids — never answer keys).
+ */
+async function auditTrainer(tx: Executor, p: Platform, by: string, action: string, detail: Record<string, unknown>): Promise<void> {
+  await audit(tx, { at: p.clock.now(), action: `training.${action}`, actorId: by, detail });
+}
+
 export interface CourseInput {
   code: string;
   titleZh: string;
@@ -483,7 +491,7 @@ function checkThresholds(c: { gold_min: number; silver_min: number; bronze_min: 
   }
 }
 
-export async function createCourse(p: Platform, input: CourseInput): Promise<repo.CourseRow> {
+export async function createCourse(p: Platform, input: CourseInput, by: string): Promise<repo.CourseRow> {
   const row: repo.CourseRow = {
     id: newId(),
     code: input.code,
@@ -506,11 +514,12 @@ export async function createCourse(p: Platform, input: CourseInput): Promise<rep
   await p.db.transaction().execute(async (tx) => {
     if (row.is_refresher) await repo.clearRefresherExcept(tx, row.id);
     await repo.insertCourse(tx, row);
+    await auditTrainer(tx, p, by, 'course.created', { courseId: row.id, code: row.code, isRefresher: row.is_refresher });
   });
   return row;
 }
 
-export async function updateCourse(p: Platform, id: string, input: Partial<CourseInput>): Promise<repo.CourseRow> {
+export async function updateCourse(p: Platform, id: string, input: Partial<CourseInput>, by: string): Promise<repo.CourseRow> {
   const current = await repo.findCourse(p.db, id);
   if (!current) throw new AppError('TRAINING_COURSE_NOT_FOUND');
   const set = {
@@ -530,6 +539,7 @@ export async function updateCourse(p: Platform, id: string, input: Partial<Cours
   checkThresholds({ ...current, ...set });
   return p.db.transaction().execute(async (tx) => {
     if (set.is_refresher) await repo.clearRefresherExcept(tx, id);
+    await auditTrainer(tx, p, by, 'course.changed', { courseId: id, fields: Object.keys(set) });
     return (await repo.updateCourse(tx, id, set))!;
   });
 }
@@ -538,6 +548,7 @@ export async function addLesson(
   p: Platform,
   courseId: string,
   input: { position: number; title: string; bodyMarkdown: string; imageUrls?: string[] | undefined; videoUrl?: string | null | undefined },
+  by: string,
 ): Promise<repo.LessonRow> {
   if (!(await repo.findCourse(p.db, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
   if ((await repo.listLessons(p.db, courseId)).some((l) => l.position === input.position)) throw new AppError('CONFLICT');
@@ -550,7 +561,10 @@ export async function addLesson(
     image_urls: input.imageUrls ?? [],
     video_url: input.videoUrl ?? null,
   };
-  await repo.insertLesson(p.db, row);
+  await p.db.transaction().execute(async (tx) => {
+    await repo.insertLesson(tx, row);
+    await auditTrainer(tx, p, by, 'lesson.added', { courseId, lessonId: row.id, position: row.position });
+  });
   return row;
 }
 
@@ -562,23 +576,27 @@ export interface LessonPatch {
 }
 
 /** A trainer corrects a lesson's text or media; its position and the couriers' progress stay. */
-export async function updateLesson(p: Platform, lessonId: string, input: LessonPatch): Promise<repo.LessonRow> {
-  const row = await repo.updateLesson(p.db, lessonId, {
-    ...(input.title !== undefined && { title: input.title }),
-    ...(input.bodyMarkdown !== undefined && { body_markdown: input.bodyMarkdown }),
-    ...(input.imageUrls !== undefined && { image_urls: input.imageUrls }),
-    ...(input.videoUrl !== undefined && { video_url: input.videoUrl }),
+export async function updateLesson(p: Platform, lessonId: string, input: LessonPatch, by: string): Promise<repo.LessonRow> {
+  return p.db.transaction().execute(async (tx) => {
+    const row = await repo.updateLesson(tx, lessonId, {
+      ...(input.title !== undefined && { title: input.title }),
+      ...(input.bodyMarkdown !== undefined && { body_markdown: input.bodyMarkdown }),
+      ...(input.imageUrls !== undefined && { image_urls: input.imageUrls }),
+      ...(input.videoUrl !== undefined && { video_url: input.videoUrl }),
+    });
+    if (!row) throw new AppError('TRAINING_LESSON_NOT_FOUND');
+    await auditTrainer(tx, p, by, 'lesson.changed', { courseId: row.course_id, lessonId, fields: Object.keys(input) });
+    return row;
   });
-  if (!row) throw new AppError('TRAINING_LESSON_NOT_FOUND');
-  return row;
 }
 
 /** Deletes a lesson (and the progress on it); the remaining lessons close up to positions 1..n. */
-export async function deleteLesson(p: Platform, lessonId: string): Promise<void> {
+export async function deleteLesson(p: Platform, lessonId: string, by: string): Promise<void> {
   await p.db.transaction().execute(async (tx) => {
     const lesson = await repo.findLesson(tx, lessonId);
     if (!lesson || !(await repo.lockCourse(tx, lesson.course_id))) throw new AppError('TRAINING_LESSON_NOT_FOUND');
     if (!(await repo.deleteLesson(tx, lessonId))) throw new AppError('TRAINING_LESSON_NOT_FOUND');
+    await auditTrainer(tx, p, by, 'lesson.deleted', { courseId: lesson.course_id, lessonId, title: lesson.title });
     const rest = await repo.listLessons(tx, lesson.course_id);
     await repo.reorderLessons(
       tx,
@@ -589,7 +607,7 @@ export async function deleteLesson(p: Platform, lessonId: string): Promise<void>
 }
 
 /** Puts a course's lessons in the given order; `lessonIds` must name each lesson of the course exactly once. */
-export async function reorderLessons(p: Platform, courseId: string, lessonIds: string[]): Promise<repo.LessonRow[]> {
+export async function reorderLessons(p: Platform, courseId: string, lessonIds: string[], by: string): Promise<repo.LessonRow[]> {
   return p.db.transaction().execute(async (tx) => {
     if (!(await repo.lockCourse(tx, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
     const current = await repo.listLessons(tx, courseId);
@@ -598,6 +616,7 @@ export async function reorderLessons(p: Platform, courseId: string, lessonIds: s
       throw new AppError('TRAINING_LESSON_ORDER_INVALID');
     }
     await repo.reorderLessons(tx, courseId, lessonIds);
+    await auditTrainer(tx, p, by, 'lessons.reordered', { courseId, lessonIds });
     return repo.listLessons(tx, courseId);
   });
 }
@@ -649,6 +668,7 @@ export async function addQuestion(
   p: Platform,
   courseId: string,
   input: { kind: QuestionKind; stem: string; options?: QuestionOption[] | undefined; correct: string[]; explanation?: string | undefined },
+  by: string,
 ): Promise<repo.QuestionRow> {
   if (!(await repo.findCourse(p.db, courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
   const options =
@@ -677,7 +697,10 @@ export async function addQuestion(
     active: true,
     created_at: p.clock.now(),
   };
-  await repo.insertQuestion(p.db, row);
+  await p.db.transaction().execute(async (tx) => {
+    await repo.insertQuestion(tx, row);
+    await auditTrainer(tx, p, by, 'question.added', { courseId, questionId: row.id, kind: row.kind });
+  });
   return row;
 }
 
@@ -686,10 +709,13 @@ export async function listQuestions(p: Platform, courseId: string) {
   return repo.listActiveQuestions(p.db, courseId);
 }
 
-export async function retireQuestion(p: Platform, id: string) {
-  const q = await repo.setQuestionActive(p.db, id, false);
-  if (!q) throw new AppError('NOT_FOUND');
-  return q;
+export async function retireQuestion(p: Platform, id: string, by: string) {
+  return p.db.transaction().execute(async (tx) => {
+    const q = await repo.setQuestionActive(tx, id, false);
+    if (!q) throw new AppError('NOT_FOUND');
+    await auditTrainer(tx, p, by, 'question.retired', { courseId: q.course_id, questionId: id });
+    return q;
+  });
 }
 
 export async function putStage(
@@ -705,20 +731,31 @@ export async function putStage(
     isEntry: boolean;
     active?: boolean | undefined;
   },
+  by: string,
 ): Promise<repo.StageRow> {
   if (!(await repo.findCourse(p.db, input.courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
   try {
-    return await repo.upsertStage(p.db, {
-      id: newId(),
-      code,
-      position: input.position,
-      name_zh: input.nameZh,
-      name_en: input.nameEn,
-      course_id: input.courseId,
-      min_completed_orders: input.minCompletedOrders,
-      min_days_on_platform: input.minDaysOnPlatform,
-      is_entry: input.isEntry,
-      active: input.active ?? true,
+    return await p.db.transaction().execute(async (tx) => {
+      const stage = await repo.upsertStage(tx, {
+        id: newId(),
+        code,
+        position: input.position,
+        name_zh: input.nameZh,
+        name_en: input.nameEn,
+        course_id: input.courseId,
+        min_completed_orders: input.minCompletedOrders,
+        min_days_on_platform: input.minDaysOnPlatform,
+        is_entry: input.isEntry,
+        active: input.active ?? true,
+      });
+      await auditTrainer(tx, p, by, 'stage.saved', {
+        code,
+        courseId: input.courseId,
+        minCompletedOrders: input.minCompletedOrders,
+        minDaysOnPlatform: input.minDaysOnPlatform,
+        isEntry: input.isEntry,
+      });
+      return stage;
     });
   } catch (err) {
     // Unique violations: a second entry stage, or a position another stage holds.
