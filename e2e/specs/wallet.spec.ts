@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWeb, root, startPlatform, type RunningPlatform } from '../lib/platform.ts';
-import { launch, phone } from '../lib/browser.ts';
+import { desktop, launch, phone } from '../lib/browser.ts';
+import { totp } from '../lib/totp.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
 import { runJourney, loginUi } from '../lib/journey.ts';
 
@@ -29,12 +30,15 @@ let emu: PaymentChannelEmulator;
 const DEMO_PASSWORD = 'Dingban#Demo2026';
 const OWNER = '13800000002';
 const COURIER = '13800000001';
+const FINANCE = 'finance@demo.dingban.local';
+const STAFF_TOTP = 'DINGBANDEMOTOTPSECRETAAAAAAAAAAA';
+const DAY_MS = 86_400_000;
 
 const journey = (name: string, make: (b: Browser, url: string) => Promise<BrowserContext>, body: (page: Page) => Promise<void>) =>
   runJourney(browser, server, name, make, body);
 
 /** Money for the courier's withdrawal: a top-up paid at the emulated channel (the owner's journey does it through the UI). */
-async function topUpByApi(page: Page, amountFen: number): Promise<void> {
+async function topUpByApi(page: Page, amountFen: number): Promise<string> {
   const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
   const r = await page.request.post('/api/v1/wallet/topups', { data: { amountFen }, headers: { 'x-csrf-token': csrf } });
   assert.equal(r.status(), 201, await r.text());
@@ -42,7 +46,7 @@ async function topUpByApi(page: Page, amountFen: number): Promise<void> {
   await emu.pay(t.outTradeNo);
   for (let i = 0; i < 50; i++) {
     const s = (await (await page.request.get(`/api/v1/wallet/topups/${t.id}`)).json()) as { status: string };
-    if (s.status === 'paid') return;
+    if (s.status === 'paid') return t.outTradeNo;
     await emu.runDue();
   }
   assert.fail('top-up was not credited');
@@ -212,6 +216,107 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       await shot(page, 'withdrawn');
       await page.goto('/messages');
       await page.getByText('提现成功').first().waitFor();
+    });
+  });
+
+  it('S5.9c: finance staff (password + TOTP) reconcile yesterday’s bill, resolve a wrong amount with a ledger adjustment and a reason, and answer a bill appeal', async () => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    let tradeNo = '';
+    await journey('wallet-finance-owner', phone, async (page) => {
+      // Today the owner tops up ¥12.34; the channel's bill will say ¥12.84 (its switch), a discrepancy for tomorrow.
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      tradeNo = await topUpByApi(page, 1_234);
+    });
+    emu.setSwitches({ billAmountDeltaFen: { [tradeNo]: 50 } });
+    // A day passes, on the platform and at the channel alike (dev clock; docs/operations.md).
+    await emu.advance(DAY_MS);
+    const moved = await fetch(`${server.url}/api/v1/dev/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: DAY_MS }),
+    });
+    assert.equal(moved.status, 200, await moved.text());
+
+    await journey('wallet-finance-appeal', phone, async (page) => {
+      // The owner disputes yesterday's top-up line of the day's bill.
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
+      const bill = await page.request.post('/api/v1/wallet/statements', {
+        data: { type: 'daily', period: today },
+        headers: { 'x-csrf-token': csrf },
+      });
+      assert.equal(bill.status(), 201, await bill.text());
+      const lines = (
+        (await (await page.request.get(`/api/v1/wallet/statements/${(await bill.json()).id}`)).json()) as {
+          lines: { id: string; amountFen: number }[];
+        }
+      ).lines;
+      const line = lines.find((l) => l.amountFen === 1_234)!;
+      const appeal = await page.request.post('/api/v1/wallet/appeals', {
+        data: { lineId: line.id, reason: '微信显示我付了 12.84 元，钱包只到账 12.34 元' },
+        headers: { 'x-csrf-token': csrf },
+      });
+      assert.equal(appeal.status(), 201, await appeal.text());
+    });
+
+    await journey('wallet-finance', desktop, async (page) => {
+      await page.goto('/login');
+      await page.getByTestId('identifier').fill(FINANCE);
+      await page.getByTestId('password').fill(DEMO_PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('totp').waitFor();
+      await page.getByTestId('totp').fill(totp(STAFF_TOTP, Date.now() + DAY_MS)); // the server's clock is a day ahead
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('home-hero').waitFor();
+      await page.goto('/finance');
+
+      // Reconcile yesterday's WeChat Pay bill: the wrong amount lands in the queue.
+      await page.getByRole('tab', { name: '对账记录' }).click();
+      const picker = page.locator('.ant-picker input').first();
+      await picker.click();
+      await picker.fill(today);
+      await picker.press('Enter');
+      await page.getByTestId('recon-channel').getByText('微信支付').click();
+      await page.getByRole('button', { name: '对账该日' }).click();
+      await page.getByRole('cell', { name: today }).first().waitFor();
+      await shot(page, 'finance-runs');
+
+      await page.getByRole('tab', { name: '差异处理' }).click();
+      const row = page.getByRole('row').filter({ hasText: tradeNo });
+      await row.waitFor();
+      await row.getByRole('button', { name: /处\s*理/ }).click();
+      const modal = page.locator('.ant-modal');
+      // The suggested fix is the difference, credited to the payer; finance writes why.
+      assert.equal(await modal.locator('input[inputmode=decimal]').inputValue(), '0.50');
+      await modal.getByLabel('原因（记入审计）').fill('渠道账单实收 12.84 元，本方记 12.34 元，补记差额');
+      await shot(page, 'finance-resolve');
+      await modal.getByRole('button', { name: /确\s*定|OK/ }).click();
+      await modal.waitFor({ state: 'hidden' });
+      await page.locator('.ant-radio-button-wrapper', { hasText: '已处理' }).first().click();
+      await page.getByRole('row').filter({ hasText: tradeNo }).waitFor();
+
+      // The owner's appeal about the same line: accepted without a second adjustment (already credited), with an explanation.
+      await page.getByRole('tab', { name: '账单申诉' }).click();
+      const appeal = page.getByRole('row').filter({ hasText: '12.84' });
+      await appeal.waitFor();
+      await appeal.getByRole('button').first().click();
+      const decide = page.locator('.ant-modal');
+      await decide.locator('.ant-radio-button-wrapper', { hasText: '不采纳' }).click();
+      await decide.locator('textarea').fill('差额 0.50 元已在对账中补记到您的钱包，本申诉无需再调账');
+      await decide.getByRole('button', { name: /确\s*定|OK/ }).click();
+      await decide.waitFor({ state: 'hidden' });
+      await shot(page, 'finance-appeals');
+    });
+
+    await journey('wallet-finance-result', phone, async (page) => {
+      // The owner sees the correction in the wallet and the answer to the appeal in the message center.
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      await page.goto('/wallet');
+      const tx = page.getByTestId('wallet-tx').first();
+      await tx.waitFor();
+      assert.match(await tx.innerText(), /\+0\.50/);
+      await page.goto('/messages');
+      await page.getByText(/申诉/).first().waitFor();
     });
   });
 });
