@@ -389,6 +389,13 @@ describe('onboarding journeys', { timeout: 180_000 }, () => {
       await page.getByRole('tab', { name: '题库' }).click();
       await page.locator('.ant-table-row', { hasText: '停用' }).first().waitFor(); // a question row (with its retire action)
       await shot(page, 'trainer-questions');
+      // Lessons can be edited, moved and deleted; the refresher course is marked as such.
+      await page.getByRole('tab', { name: '课时' }).click();
+      await page.getByTestId('lesson-edit-2').click();
+      assert.match(await page.getByText('编辑课时 ·').innerText(), /驿站值守：入库、上架、出库/);
+      await page.getByTestId('lesson-up-2').waitFor();
+      await page.locator('.ant-table-row', { hasText: '复训：守约、到岗与服务规范' }).getByText('复训课程').waitFor();
+      await shot(page, 'trainer-lessons');
     });
   });
   it('S5.4: a courier restricted after three no-shows sees why, opens the refresher from the banner, passes it, and may take orders again', async () => {
