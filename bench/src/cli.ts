@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ import { chartSvg, markdown, type RunResults, type ScenarioRun } from './report.
 import { ANALYSIS_QUERIES, scenarios, TARGET_P99_MS, type Scenario } from './scenarios.ts';
 import { ADMIN_URL, benchDatabaseUrl, benchKeys, dropDatabase, recreateDatabase } from './setup.ts';
 import { ensureOpsSession } from './staff.ts';
+import { openDatabase } from '../../server/src/platform/db.ts';
+import { migrate } from '../../server/src/platform/migrate.ts';
 
 /**
  * `npm run bench -- --scale small|medium|large [--quick] [--seed N] [--reuse] [--keep] [--smoke]`
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     drop: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
+    pglite: { type: 'boolean', default: false },
   },
 });
 
@@ -53,15 +56,29 @@ const dataDir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'dingban-bench');
 mkdirSync(dataDir, { recursive: true });
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const keys = benchKeys(seed);
-const manifestFile = `${dataDir}/manifest-${scale.name}-${args.db}.json`;
+// --pglite: the reference run on embedded PGlite (no PostgreSQL): dataset, server and checks on one data dir.
+const pgliteDir = args.pglite ? `${dataDir}/pglite-${scale.name}` : null;
+const manifestFile = `${dataDir}/manifest-${scale.name}-${pgliteDir ? 'pglite' : args.db}.json`;
 const deadline = Date.now() + (args.smoke ? 170_000 : 3_600_000);
 
 // ── dataset ───────────────────────────────────────────────────────────────────────────────────
 let manifest: Manifest;
-let dbUrl = benchDatabaseUrl(args['admin-url'], args.db);
+let dbUrl = pgliteDir ? `pglite:${pgliteDir}` : benchDatabaseUrl(args['admin-url'], args.db);
 if (args.reuse) {
   manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   log(`reusing ${args.db} (${JSON.stringify(manifest.counts)})`);
+} else if (pgliteDir) {
+  log(`recreating PGlite data dir ${pgliteDir} and migrating`);
+  rmSync(pgliteDir, { recursive: true, force: true });
+  const database = await openDatabase({ dataDir: pgliteDir });
+  try {
+    await migrate(database.db);
+    manifest = await generate({ pool: database.pool, scale, seed, keyring: keys.keyring, log: (m) => log(`  ${m}`) });
+  } finally {
+    await database.close();
+  }
+  writeFileSync(manifestFile, JSON.stringify(manifest));
+  log(`generated in ${manifest.loadSeconds.toFixed(1)} s: ${JSON.stringify(manifest.counts)}`);
 } else {
   log(`recreating database ${args.db} and migrating`);
   dbUrl = await recreateDatabase(args['admin-url'], args.db);
@@ -72,6 +89,7 @@ if (args.reuse) {
 }
 
 const pgVersion = await (async () => {
+  if (pgliteDir) return 'PGlite (embedded, WASM)';
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {
@@ -84,7 +102,15 @@ const pgVersion = await (async () => {
 const dur = (full: number, smoke: number) => (quick ? smoke : full);
 const CONNS = 32;
 
-const opsToken = await ensureOpsSession(dbUrl, seed, keys.keyring);
+const opsToken = await (async () => {
+  if (!pgliteDir) return ensureOpsSession(dbUrl, seed, keys.keyring);
+  const database = await openDatabase({ dataDir: pgliteDir });
+  try {
+    return await ensureOpsSession(database.pool, seed, keys.keyring);
+  } finally {
+    await database.close();
+  }
+})();
 
 // ── reference: bare Fastify hello-world ───────────────────────────────────────────────────────
 log('hello-world reference');
@@ -101,14 +127,15 @@ log(`hello-world: ${helloResult.throughput} req/s`);
 // ── the platform ──────────────────────────────────────────────────────────────────────────────
 const server = await startServer(
   {
-    DATABASE_URL: dbUrl,
+    // PGlite: no DATABASE_URL; production refuses to start without one, so the reference runs as development.
+    ...(pgliteDir ? { NODE_ENV: 'development' } : { DATABASE_URL: dbUrl }),
     DATA_KEYS: keys.DATA_KEYS,
     INDEX_KEY: keys.INDEX_KEY,
     RATE_LIMIT_PER_MINUTE: '1000000',
     DATABASE_POOL_MAX: '20',
     ...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dataDir}/prof` } : {}),
   },
-  `${dataDir}/server`,
+  pgliteDir ?? `${dataDir}/server`,
 );
 const rssStart = rssMiB(server.child.pid);
 log(`server up on ${server.port} (RSS ${rssStart} MiB)`);
@@ -180,7 +207,8 @@ try {
 } finally {
   // Let queued jobs (notifications, subscribers) drain before stopping, bounded; record how long it took.
   const drainStart = Date.now();
-  for (;;) {
+  // (PGlite: one process owns the data dir — the backlog is read after the server stopped.)
+  for (; !pgliteDir;) {
     const inv = await checkInvariants(dbUrl);
     if (jobDrain.backlogAtEnd === null) jobDrain.backlogAtEnd = inv.outboxBacklog;
     jobDrain.remaining = inv.outboxBacklog;
@@ -195,6 +223,7 @@ const rssMax = Math.max(...server.rss, rssStart ?? 0);
 const rssEnd = server.rss.at(-1) ?? null;
 log(`server stopped (exit ${exitCode}); checking invariants`);
 const invariants = await checkInvariants(dbUrl);
+if (pgliteDir) jobDrain.backlogAtEnd = jobDrain.remaining = invariants.outboxBacklog;
 log(`invariants: ${invariants.ok ? 'OK' : 'FAILED'} ${JSON.stringify(invariants)}`);
 
 const date = new Date().toISOString().slice(0, 10);
@@ -225,7 +254,7 @@ const results: RunResults = {
 };
 const outDir = args.smoke || args.only ? dataDir : `${benchDir}results`;
 mkdirSync(outDir, { recursive: true });
-const base = `${date}-${scale.name}`;
+const base = `${date}-${scale.name}${pgliteDir ? '-pglite' : ''}`;
 writeFileSync(`${outDir}/${base}.json`, JSON.stringify(results, null, 2) + '\n');
 writeFileSync(`${outDir}/${base}.svg`, chartSvg([...runs, ...overload], `p99 latency vs throughput — ${scale.name} scale, ${date}`));
 writeFileSync(`${outDir}/${base}.md`, markdown(results, `${base}.svg`));
@@ -277,6 +306,7 @@ async function fullRun(): Promise<void> {
   for (const s of [sc.analysisFill, sc.analysisGmv, sc.analysisRetention]) await run(s, { durationS: dur(5, 2), connections: 2 });
   rollups.incrementalRefreshMs = await refreshRollups();
   log(`incremental rollup refresh after load: ${rollups.incrementalRefreshMs} ms`);
+  if (pgliteDir) return void (await mixedAndOverload()); // the server owns the PGlite data dir: no side connection
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {
@@ -291,7 +321,10 @@ async function fullRun(): Promise<void> {
   }
   // The plan of the complex query as the server runs it, for docs/performance.md.
   explain.market_query = await explainMarket(dbUrl, manifest);
+  await mixedAndOverload();
+}
 
+async function mixedAndOverload(): Promise<void> {
   // 5. Mixed workload, stepped: capacity = highest step with p99 within the single-operation target and no errors.
   for (const rate of steps(maxRate, quick ? 2 : 5)) {
     const r = await run(sc.mixed, { rate, durationS: dur(10, 2) });

@@ -228,7 +228,9 @@ function orderNo(at: number, i: number): string {
 }
 
 export interface GenerateOptions {
-  databaseUrl: string;
+  databaseUrl?: string;
+  /** A pool to write through instead of `databaseUrl` (the PGlite reference run); not ended here. */
+  pool?: pg.Pool;
   scale: Scale;
   seed: number;
   keyring: Keyring;
@@ -243,7 +245,7 @@ export async function generate(o: GenerateOptions): Promise<Manifest> {
   const now = Math.floor((o.now ?? new Date()).getTime() / 60_000) * 60_000;
   const r = rng(o.seed);
   const s = o.scale;
-  const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 1, application_name: 'dingban-bench-generate' });
+  const pool = o.pool ?? new pg.Pool({ connectionString: o.databaseUrl, max: 1, application_name: 'dingban-bench-generate' });
   const client = await pool.connect();
   try {
     await client.query(`SET session_replication_role = replica`);
@@ -969,6 +971,6 @@ export async function generate(o: GenerateOptions): Promise<Manifest> {
     return manifest;
   } finally {
     client.release();
-    await pool.end();
+    if (!o.pool) await pool.end();
   }
 }

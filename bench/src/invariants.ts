@@ -15,8 +15,11 @@ export interface InvariantReport {
   notificationSeqProblems: number;
 }
 
-export async function checkInvariants(databaseUrl: string): Promise<InvariantReport> {
-  const database = await openDatabase({ databaseUrl, dataDir: 'memory://', poolMax: 2 });
+/** `target` is a PostgreSQL URL, or `pglite:<data dir>` for the embedded reference (only while no server has it open). */
+export async function checkInvariants(target: string): Promise<InvariantReport> {
+  const database = target.startsWith('pglite:')
+    ? await openDatabase({ dataDir: target.slice('pglite:'.length) })
+    : await openDatabase({ databaseUrl: target, dataDir: 'memory://', poolMax: 2 });
   try {
     const ledger = await verifyLedger(database.db);
     const q = async (text: string): Promise<number> => Number((await database.pool.query<{ n: string }>(text)).rows[0]?.n ?? 0);

@@ -7,10 +7,10 @@ import { hashToken, type Keyring } from '../../server/src/platform/crypto.ts';
  * scenarios. Idempotent (the same seed gives the same token; reused datasets get it once). The account
  * has no password or TOTP: it can only be used through this bench-only session.
  */
-export async function ensureOpsSession(databaseUrl: string, seed: number, keyring: Keyring): Promise<string> {
+export async function ensureOpsSession(db: string | pg.Pool, seed: number, keyring: Keyring): Promise<string> {
   const token = createHash('sha256').update(`dingban-bench-ops:${seed}`).digest('base64url');
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
+  const pool = typeof db === 'string' ? new pg.Pool({ connectionString: db, max: 1 }) : db;
+  const c = await pool.connect();
   try {
     const found = await c.query(`SELECT 1 FROM sessions WHERE token_hash = $1`, [hashToken(token)]);
     if (found.rowCount) {
@@ -35,6 +35,7 @@ export async function ensureOpsSession(databaseUrl: string, seed: number, keyrin
     await c.query('COMMIT');
     return token;
   } finally {
-    await c.end();
+    c.release();
+    if (typeof db === 'string') await pool.end();
   }
 }
