@@ -1,0 +1,120 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSign, createVerify } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ALIPAY_RETRY_SCHEDULE_MS, alipaySignContent } from './alipay.ts';
+import { createPaymentChannelEmulator, type PaymentChannelEmulator } from './server.ts';
+
+/** The emulator's Alipay gateway over real HTTP, driven by a minimal merchant written here from the protocol. */
+describe('payment-channel emulator (Alipay open API)', () => {
+  let emu: PaymentChannelEmulator;
+  let notifyServer: Server;
+  let notifyUrl = '';
+  const received: string[] = [];
+  let answers: string[] = [];
+
+  before(async () => {
+    emu = createPaymentChannelEmulator({ autoRun: false });
+    await emu.listen();
+    notifyServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(body);
+        res.end(answers.shift() ?? 'success');
+      });
+    });
+    await new Promise<void>((r) => notifyServer.listen(0, '127.0.0.1', r));
+    notifyUrl = `http://127.0.0.1:${(notifyServer.address() as AddressInfo).port}/notify`;
+  });
+  after(async () => {
+    await emu.close();
+    notifyServer.closeAllConnections();
+    await new Promise((r) => notifyServer.close(r));
+  });
+
+  /** An RSA2-signed gateway call; the response signature is checked over the raw `<method>_response`. */
+  async function call(method: string, biz: Record<string, unknown>, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const params: Record<string, string> = {
+      app_id: '2021000000000001',
+      method,
+      format: 'JSON',
+      charset: 'utf-8',
+      sign_type: 'RSA2',
+      timestamp: '2026-11-23 10:00:00',
+      version: '1.0',
+      biz_content: JSON.stringify(biz),
+      ...extra,
+    };
+    params.sign = createSign('RSA-SHA256').update(alipaySignContent(params), 'utf8').sign(emu.credentials.merchantPrivateKeyPem, 'base64');
+    const text = await (await fetch(`${emu.url}/alipay/gateway.do`, { method: 'POST', body: new URLSearchParams(params) })).text();
+    const key = `"${method.replace(/\./g, '_')}_response":`;
+    const raw = text.slice(text.indexOf(key) + key.length, text.lastIndexOf(',"sign":"'));
+    const ok = createVerify('RSA-SHA256')
+      .update(raw, 'utf8')
+      .verify(emu.credentials.platformCertificatePem, (JSON.parse(text) as { sign: string }).sign, 'base64');
+    assert.ok(ok, 'the response is signed by "Alipay"');
+    return JSON.parse(raw) as Record<string, string>;
+  }
+  const verifyNotify = (body: string) => {
+    const params = Object.fromEntries(new URLSearchParams(body)) as Record<string, string>;
+    return createVerify('RSA-SHA256')
+      .update(alipaySignContent(params, ['sign', 'sign_type']), 'utf8')
+      .verify(emu.credentials.platformCertificatePem, params.sign!, 'base64');
+  };
+
+  it('precreate gives a QR code that opens the pay page; paying sends a signed notify, retried on Alipay’s schedule until `success`', async () => {
+    const r = await call(
+      'alipay.trade.precreate',
+      { out_trade_no: 'EMU-ALI-1', total_amount: '8.80', subject: '充值' },
+      { notify_url: notifyUrl },
+    );
+    assert.equal(r.code, '10000');
+    assert.ok(r.qr_code!.startsWith(`${emu.url}/alipay/qr/`));
+    assert.match(await (await fetch(r.qr_code!)).text(), /¥8\.80[\s\S]*确认付款/);
+    answers = ['fail'];
+    const paid = await fetch(`${r.qr_code}/confirm`, { method: 'POST' });
+    assert.match(await paid.text(), /支付成功/);
+    assert.equal(received.length, 1);
+    assert.ok(verifyNotify(received[0]!));
+    assert.match(received[0]!, /trade_status=TRADE_SUCCESS/);
+    await emu.advance(ALIPAY_RETRY_SCHEDULE_MS[0]! - 1_000);
+    assert.equal(received.length, 1);
+    await emu.advance(1_000);
+    assert.equal(received.length, 2, 'retried after 4 minutes');
+    await emu.advance(ALIPAY_RETRY_SCHEDULE_MS[1]!);
+    assert.equal(received.length, 2, 'answered `success`: no more retries');
+    assert.equal((await call('alipay.trade.query', { out_trade_no: 'EMU-ALI-1' })).trade_status, 'TRADE_SUCCESS');
+  });
+
+  it('bank-card transfers: DEALING then SUCCESS or FAIL, idempotent by out_biz_no, other content refused, a bounce shows as REFUND', async () => {
+    const biz = (no: string, amount: string, name = '张三') => ({
+      out_biz_no: no,
+      trans_amount: amount,
+      product_code: 'TRANS_BANKCARD_NO_PWD',
+      biz_scene: 'DIRECT_TRANSFER',
+      payee_info: { identity: '6217000010000000003', identity_type: 'BANKCARD_ACCOUNT', name },
+    });
+    const first = await call('alipay.fund.trans.uni.transfer', biz('EMU-WD-1', '10.00'), { notify_url: notifyUrl });
+    assert.deepEqual([first.code, first.status], ['10000', 'DEALING']);
+    const again = await call('alipay.fund.trans.uni.transfer', biz('EMU-WD-1', '10.00'));
+    assert.equal(again.order_id, first.order_id);
+    assert.equal((await call('alipay.fund.trans.uni.transfer', biz('EMU-WD-1', '11.00'))).sub_code, 'REQUEST_PROCESSING');
+    received.length = 0;
+    await emu.runDue();
+    const q = await call('alipay.fund.trans.common.query', { out_biz_no: 'EMU-WD-1' });
+    assert.deepEqual([q.status, q.trans_amount], ['SUCCESS', '10.00']);
+    assert.equal(received.length, 1);
+    assert.ok(verifyNotify(received[0]!));
+    assert.match(decodeURIComponent(received[0]!), /msg_method=alipay\.fund\.trans\.order\.changed/);
+    emu.alipay.bounce('EMU-WD-1');
+    assert.equal((await call('alipay.fund.trans.common.query', { out_biz_no: 'EMU-WD-1' })).status, 'REFUND');
+
+    await call('alipay.fund.trans.uni.transfer', biz('EMU-WD-2', '5.00', 'FAIL 李四'));
+    await emu.runDue();
+    const failed = await call('alipay.fund.trans.common.query', { out_biz_no: 'EMU-WD-2' });
+    assert.deepEqual([failed.status, failed.error_code], ['FAIL', 'PAYEE_CARD_INFO_ERROR']);
+    assert.equal((await call('alipay.fund.trans.common.query', { out_biz_no: 'NONE' })).sub_code, 'ORDER_NOT_EXIST');
+  });
+});
