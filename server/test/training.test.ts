@@ -466,4 +466,47 @@ describe('training: courses, exams and certificates', () => {
       ['entry', 'advanced', 'expert'],
     );
   });
+  it('S5.4b: staff revoke a certificate with a reason: the public check and the order gate see it at once, the holder is told', async () => {
+    const u = fakeUser('person');
+    const number = (await sit(u, 10)).json().certificate.number as string;
+    await requireValidCertificate(t.p, u.userId);
+    const revoke = (who: TestUser, payload: unknown = { reason: '考试作弊，经核实' }) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/training/admin/certificates/${number}/revoke`, headers: who.headers, payload });
+    assert.equal((await revoke(u)).statusCode, 403);
+    assert.equal((await revoke(trainer(), { reason: '' })).statusCode, 400);
+    const tr = trainer();
+    const r = await revoke(tr);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().status, 'revoked');
+    const again = await revoke(tr);
+    assert.deepEqual([again.statusCode, again.json().code], [409, 'TRAINING_CERTIFICATE_NOT_VALID']);
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/training/admin/certificates/DBC20200101-XXXXXX/revoke',
+      headers: tr.headers,
+      payload: { reason: '不存在' },
+    });
+    assert.equal(unknown.json().code, 'CERTIFICATE_NOT_FOUND');
+
+    const pub = (await t.app.inject({ method: 'GET', url: `/api/v1/certificates/${number}/verify` })).json();
+    assert.deepEqual([pub.genuine, pub.valid, pub.status], [true, false, 'revoked']);
+    assert.equal(JSON.stringify(pub).includes('作弊'), false, 'the reason is not public');
+    await assert.rejects(requireValidCertificate(t.p, u.userId), (e: AppError) => e.code === 'TRAINING_CERTIFICATE_REQUIRED');
+    const audit = await t.p.db
+      .selectFrom('security_audit')
+      .select('action')
+      .where('actor_id', '=', tr.userId)
+      .where('action', '=', 'training.certificate.revoked')
+      .execute();
+    assert.equal(audit.length, 1);
+    const notes = (
+      await t.p.db.selectFrom('outbox_events').select('payload').where('type', '=', 'messages.notification.requested').execute()
+    )
+      .map((e) => e.payload as { userId: string; title: { zh: string } })
+      .filter((n) => n.userId === u.userId);
+    assert.ok(notes.some((n) => n.title.zh === '培训证书已被撤销'));
+    // Passing again earns a new, valid certificate.
+    assert.equal((await sit(u, 10)).json().certificate.status, 'valid');
+    await requireValidCertificate(t.p, u.userId);
+  });
 });

@@ -56,6 +56,12 @@ export const TrainingErrors = defineErrors({
     zh: '排序须包含该课程的每个课时且各出现一次',
     en: 'The new order must list each lesson of the course exactly once',
   },
+  /** Only a certificate that is still valid can be revoked. */
+  TRAINING_CERTIFICATE_NOT_VALID: {
+    status: 409,
+    zh: '该证书已失效，无法撤销',
+    en: 'This certificate is no longer valid and cannot be revoked',
+  },
   /** No certificate has this number. */
   CERTIFICATE_NOT_FOUND: { status: 404, zh: '证书不存在', en: 'No certificate with this number' },
   /** A question's options or correct answers do not fit its kind. */

@@ -291,3 +291,13 @@ export async function countLessons(db: Executor, courseIds: string[]): Promise<M
     .execute();
   return new Map(rows.map((r) => [r.course_id, Number(r.n)]));
 }
+
+/** Revokes a certificate that is still valid (conditional: one winner); undefined when it is not. */
+export const revokeCertificate = (db: Executor, number: string, reason: string, at: Date) =>
+  db
+    .updateTable('training_certificates')
+    .set({ status: 'revoked', revoked_at: at, revoke_reason: reason })
+    .where('number', '=', number)
+    .where('status', '=', 'valid')
+    .returningAll()
+    .executeTakeFirst();

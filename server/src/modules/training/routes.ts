@@ -10,6 +10,7 @@ import {
   CertificateList,
   CertificateNumberParams,
   CertificateVerification,
+  CertificateView,
   CourseBody,
   CourseDetail,
   CourseList,
@@ -26,6 +27,7 @@ import {
   QuestionBody,
   QuestionList,
   QuestionView,
+  RevokeBody,
   StageBody,
   StageCodeParams,
   StageList,
@@ -351,6 +353,24 @@ export function trainingRoutes(app: App, p: Platform): void {
     async (req) => {
       await service.retireQuestion(p, req.params.id, actorOf(req).userId);
       return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/api/v1/training/admin/certificates/:number/revoke',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'Revoke a valid certificate with a reason (audited; the holder is notified)',
+        params: CertificateNumberParams,
+        body: RevokeBody,
+        response: { 200: CertificateView, ...problems(400, 401, 403, 404, 409) },
+      },
+      ...manage,
+    },
+    async (req) => {
+      const c = await service.revokeCertificate(p, req.params.number, req.body.reason, actorOf(req).userId);
+      return cert(c, (await repo.findCourse(p.db, c.course_id))!);
     },
   );
 

@@ -235,3 +235,5 @@ export const StageBody = Type.Object(
   { additionalProperties: false },
 );
 export const StageList = Type.Object({ items: Type.Array(StageView) });
+
+export const RevokeBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }, { additionalProperties: false });

@@ -279,6 +279,8 @@ export async function submitAttempt(p: Platform, actor: Actor, attemptId: string
         issued_at: now,
         expires_at: new Date(now.getTime() + course.certificate_valid_days * DAY_MS),
         reminded_at: null,
+        revoked_at: null,
+        revoke_reason: null,
       };
       await repo.insertCertificate(tx, certificate);
       await p.jobs.publish(tx, 'training.certificate.issued', {
@@ -459,6 +461,35 @@ export async function sweepCertificates(p: Platform): Promise<{ expired: number;
 }
 
 // ---- trainers (permission training:manage) ----
+
+/**
+ * Staff revoke a valid certificate (e.g. cheating found later): conditional update (one winner), the
+ * reason kept on the row, audited, the holder notified. Gates and the public page see it at once.
+ */
+export async function revokeCertificate(p: Platform, number: string, reason: string, by: string): Promise<repo.CertificateRow> {
+  const now = p.clock.now();
+  return p.db.transaction().execute(async (tx) => {
+    const c = await repo.revokeCertificate(tx, number.trim().toUpperCase(), reason, now);
+    if (!c) {
+      if (await repo.findCertificateByNumber(tx, number.trim().toUpperCase())) throw new AppError('TRAINING_CERTIFICATE_NOT_VALID');
+      throw new AppError('CERTIFICATE_NOT_FOUND');
+    }
+    await auditTrainer(tx, p, by, 'certificate.revoked', { certificateId: c.id, number: c.number, holderId: c.user_id });
+    await p.jobs.publish(tx, 'training.certificate.revoked', { certificateId: c.id, userId: c.user_id, courseId: c.course_id });
+    await notify(p, tx, {
+      userId: c.user_id,
+      category: 'system',
+      title: { zh: '培训证书已被撤销', en: 'Training certificate revoked' },
+      body: {
+        zh: '您的证书 {number} 已被平台撤销，原因：{reason}。如有异议请联系客服；重新通过考试可获得新证书。',
+        en: 'Your certificate {number} was revoked by the platform: {reason}. Contact support to object; passing the exam again earns a new one.',
+      },
+      params: { number: c.number, reason },
+      link: '/training',
+    });
+    return c;
+  });
+}
 
 /**
  * Exam content decides who may work: every trainer change is written to the security audit on the

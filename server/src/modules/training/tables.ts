@@ -79,6 +79,8 @@ export interface TrainingTables {
     issued_at: Date; // L1
     expires_at: Date; // L1
     reminded_at: Date | null; // L2
+    revoked_at: Date | null; // L2
+    revoke_reason: string | null; // L2
   };
   /** Append-only (trigger-enforced): each time a refresher pass restored a courier's standing. */
   training_standing_restorations: {
