@@ -121,10 +121,17 @@ function cjkSlices(): Slice[] {
   return slices;
 }
 
+const sliceByCodePoint = new Map<number, Slice | null>();
+
 function sliceFor(cp: number): Slice | undefined {
-  const s = cjkSlices().find((x) => x.ranges.some(([a, b]) => cp >= a && cp <= b));
-  if (s && !s.font) s.font = openSlice(s.file);
-  return s?.font?.hasGlyphForCodePoint(cp) ? s : undefined;
+  let hit = sliceByCodePoint.get(cp);
+  if (hit === undefined) {
+    const s = cjkSlices().find((x) => x.ranges.some(([a, b]) => cp >= a && cp <= b));
+    if (s && !s.font) s.font = openSlice(s.file);
+    hit = s?.font?.hasGlyphForCodePoint(cp) ? s : null;
+    sliceByCodePoint.set(cp, hit);
+  }
+  return hit ?? undefined;
 }
 
 /** Splits text into runs drawn with one slice each (characters no slice covers fall back to Helvetica). */
@@ -160,11 +167,19 @@ export async function statementPdf(s: StatementSummary & { lines: StatementLine[
     doc.on('error', reject);
   });
   const registered = new Set<string>();
-  const width = (text: string, size: number) =>
-    runsOf(text).reduce((w, r) => {
-      use(r);
-      return w + doc.font(r.font).fontSize(size).widthOfString(r.text);
-    }, 0);
+  const widths = new Map<string, number>();
+  const width = (text: string, size: number) => {
+    const key = `${size}:${text}`;
+    let w = widths.get(key);
+    if (w === undefined) {
+      w = runsOf(text).reduce((sum, r) => {
+        use(r);
+        return sum + doc.font(r.font).fontSize(size).widthOfString(r.text);
+      }, 0);
+      widths.set(key, w);
+    }
+    return w;
+  };
   function use(r: { font: string; slice?: Slice }): void {
     if (r.slice && !registered.has(r.font)) {
       doc.registerFont(r.font, r.slice.font as never);
@@ -175,7 +190,13 @@ export async function statementPdf(s: StatementSummary & { lines: StatementLine[
   function draw(text: string, x: number, y: number, o: { size?: number; maxWidth?: number; align?: 'left' | 'right' } = {}): void {
     const size = o.size ?? 8;
     let t = text;
-    if (o.maxWidth) while (t.length > 1 && width(t, size) > o.maxWidth) t = `${[...t].slice(0, -2).join('')}…`;
+    if (o.maxWidth && width(t, size) > o.maxWidth) {
+      // Cut to about the right length first, then a character at a time.
+      const chars = [...t];
+      let n = Math.max(1, Math.floor((chars.length * o.maxWidth) / width(t, size)));
+      while (n > 1 && width(`${chars.slice(0, n - 1).join('')}…`, size) > o.maxWidth) n--;
+      t = `${chars.slice(0, n - 1).join('')}…`;
+    }
     let at = o.align === 'right' && o.maxWidth ? x + o.maxWidth - width(t, size) : x;
     for (const r of runsOf(t)) {
       use(r);
