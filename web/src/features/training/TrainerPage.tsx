@@ -107,6 +107,7 @@ export function TrainerPage() {
             ),
           },
           { key: 'stages', label: t('trainer.stages'), children: <StagesEditor courses={courses} /> },
+          { key: 'revoke', label: t('trainer.revoke'), children: <RevokeCertificate /> },
         ]}
       />
       <CourseModal
@@ -661,5 +662,46 @@ function StagesEditor({ courses }: { courses: Course[] }) {
         </Form>
       </Modal>
     </>
+  );
+}
+
+/** Revoke a certificate by its number with a reason (audited; the holder is notified with the reason). */
+function RevokeCertificate() {
+  const { t, errorText } = useI18n();
+  const { message } = AntApp.useApp();
+  const [form] = Form.useForm<{ number: string; reason: string }>();
+  return (
+    <Card size="small" style={{ maxWidth: 560 }}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={async (v) => {
+          try {
+            const c = await call(
+              api.POST('/api/v1/training/admin/certificates/{number}/revoke', {
+                params: { path: { number: v.number.trim() } },
+                body: { reason: v.reason },
+              }),
+            );
+            message.success(t('trainer.revoked', { number: c.number }));
+            form.resetFields();
+          } catch (err) {
+            message.error(errorText(err));
+          }
+        }}
+      >
+        <Form.Item name="number" label={t('training.certNumber')} rules={[{ required: true }]}>
+          <Input placeholder="DBC20261123-XXXXXX" data-testid="revoke-number" />
+        </Form.Item>
+        <Form.Item name="reason" label={t('trainer.revokeReason')} rules={[{ required: true, min: 2 }]} extra={t('trainer.revokeHint')}>
+          <Input.TextArea rows={3} maxLength={500} data-testid="revoke-reason" />
+        </Form.Item>
+        <Popconfirm title={t('trainer.revokeConfirm')} onConfirm={() => form.submit()}>
+          <Button danger data-testid="revoke-submit">
+            {t('trainer.revoke')}
+          </Button>
+        </Popconfirm>
+      </Form>
+    </Card>
   );
 }
