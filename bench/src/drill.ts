@@ -131,7 +131,7 @@ async function soak(): Promise<void> {
   out.soak = { rate, sustainableOnRecord: sustainable, minutes, windowS, windows: rows, errors, worstP99, rss: { mid, last, flat } };
   ok = ok && errors === 0 && flat;
   md.push(
-    `Mixed workload at **${rate} req/s** (85 % of ${sustainable ?? '?'} req/s sustainable on record) for ${minutes} min, windows of ${windowS} s.`,
+    `Mixed workload at **${rate} req/s** (${args.rate ? 'rate given with --rate' : `85 % of ${sustainable ?? 'no'} req/s sustainable on record`}) for ${minutes} min, windows of ${windowS} s.`,
     '',
     '| window | achieved req/s | p50 ms | p99 ms | errors | skipped | RSS MiB |',
     '|---|---|---|---|---|---|---|',
