@@ -461,6 +461,11 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       // The store's rating now includes the courier's review.
       await page.reload();
       await page.locator('.ant-descriptions-item').filter({ hasText: '门店评分' }).getByText(/4\.0/).waitFor();
+      // Reliability: a clean shift costs nothing; the published points are shown.
+      await page.goto('/reliability');
+      const card = page.getByTestId('reliability-card').first();
+      await card.getByText('没有扣分记录').waitFor();
+      assert.match(await card.innerText(), /100[\s\S]*扣分规则/);
     });
   });
 

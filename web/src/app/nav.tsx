@@ -68,6 +68,7 @@ const KNOWN_LINKS = [
   /^\/(orders|orders\/schedule|stores|support\/complaints)(\/?$|\?)/,
   /^\/orders\/[0-9a-f-]{36}\/?$/,
   /^\/complaints(\/[0-9a-f-]{36})?\/?$/,
+  /^\/reliability\/?$/,
   /^\/(me\/verification|training|training\/certificates|staff\/kyc|staff\/training)(\/?$|\?)/,
   /^\/training\/courses\/[0-9a-f-]{36}\/?$/,
   /^\/certificates\/[A-Za-z0-9-]+\/?$/,

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { App as AntApp, Button, DatePicker, Empty, Form, Input, InputNumber, Select, Space, Tabs } from 'antd';
-import { AimOutlined, CalendarOutlined, MessageOutlined, PlusOutlined, SearchOutlined } from '@ant-design/icons';
+import { AimOutlined, CalendarOutlined, MessageOutlined, PlusOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
@@ -41,6 +41,9 @@ export function OrdersPage() {
           <Space wrap>
             <Button icon={<MessageOutlined />} onClick={() => navigate('/complaints')} data-testid="open-my-complaints">
               {t('complaints.myTitle')}
+            </Button>
+            <Button icon={<SafetyCertificateOutlined />} onClick={() => navigate('/reliability')} data-testid="open-reliability">
+              {t('reliability.title')}
             </Button>
             {perms.has('orders:take') && (
               <Button icon={<CalendarOutlined />} onClick={() => navigate('/orders/schedule')} data-testid="open-schedule">

@@ -7,6 +7,7 @@ import { OrdersPage } from './OrdersPage.tsx';
 import { PostOrderPage } from './PostOrderPage.tsx';
 import { OrderDetailPage } from './OrderDetailPage.tsx';
 import { SchedulePage } from './SchedulePage.tsx';
+import { ReliabilityPage } from './ReliabilityPage.tsx';
 
 /** Routes of the orders marketplace, stores and the support complaints queue, by what the user may do. */
 export function OrdersRoutes(me: Me) {
@@ -22,6 +23,7 @@ export function OrdersRoutes(me: Me) {
           <Route key="orders" path="/orders" element={<OrdersPage />} />,
           <Route key="my-complaints" path="/complaints" element={<MyComplaintsPage />} />,
           <Route key="my-complaint" path="/complaints/:id" element={<MyComplaintsPage />} />,
+          <Route key="reliability" path="/reliability" element={<ReliabilityPage />} />,
         ]
       : []),
     ...(courier ? [<Route key="schedule" path="/orders/schedule" element={<SchedulePage />} />] : []),
