@@ -285,6 +285,7 @@ describe('risk journeys', { timeout: 120_000 }, () => {
       // The owner pays on the order page: the order is held for risk review, and the page says why.
       await page.goto(`/orders/${orderId}`);
       await page.getByTestId('pay-order').click();
+      await page.getByText('已支付，订单须经风控审核后发布').waitFor();
       await page.getByTestId('order-status').getByText('风控审核中').waitFor();
       const hold = page.getByTestId('risk-hold');
       await hold.waitFor();

@@ -160,11 +160,14 @@ export function OrderDetailPage() {
               loading={busy === 'pay'}
               data-testid="pay-order"
               onClick={() =>
-                void act(
-                  'pay',
-                  () => call(api.POST('/api/v1/orders/{id}/pay', { params: { path: { id }, header: { 'idempotency-key': key() } } })),
-                  'orders.paid',
-                )
+                void act('pay', async () => {
+                  const paid = await call(
+                    api.POST('/api/v1/orders/{id}/pay', { params: { path: { id }, header: { 'idempotency-key': key() } } }),
+                  );
+                  // A company at high labor-arbitration risk: held for review, not published (issue 6).
+                  if (paid.status === 'held_for_review') message.warning(t('orders.paidHeld'));
+                  else message.success(t('orders.paid'));
+                })
               }
             >
               {t('orders.payFromWallet', { amount: yuan(order.payFen) })}

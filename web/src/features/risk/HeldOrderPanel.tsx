@@ -68,14 +68,20 @@ export function HeldOrderPanel({ orderId, status, onChanged }: { orderId: string
             )}
             {hold.response && (
               <Descriptions.Item label={t('risk.hold.yourPrevious')}>
-                <div data-testid="risk-hold-response">{hold.response}</div>
-                <Typography.Text type="secondary">{formatTime(hold.respondedAt)}</Typography.Text>
+                <span>
+                  <span data-testid="risk-hold-response">{hold.response}</span>
+                  <br />
+                  <Typography.Text type="secondary">{formatTime(hold.respondedAt)}</Typography.Text>
+                </span>
               </Descriptions.Item>
             )}
             {hold.decisionReason && (
               <Descriptions.Item label={t('risk.hold.reviewerReason')}>
-                <div data-testid="risk-hold-reason">{hold.decisionReason}</div>
-                <Typography.Text type="secondary">{formatTime(hold.decidedAt)}</Typography.Text>
+                <span>
+                  <span data-testid="risk-hold-reason">{hold.decisionReason}</span>
+                  <br />
+                  <Typography.Text type="secondary">{formatTime(hold.decidedAt)}</Typography.Text>
+                </span>
               </Descriptions.Item>
             )}
           </Descriptions>
