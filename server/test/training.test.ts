@@ -470,7 +470,7 @@ describe('training: courses, exams and certificates', () => {
     const u = fakeUser('person');
     const number = (await sit(u, 10)).json().certificate.number as string;
     await requireValidCertificate(t.p, u.userId);
-    const revoke = (who: TestUser, payload: unknown = { reason: '考试作弊，经核实' }) =>
+    const revoke = (who: TestUser, payload: Record<string, unknown> = { reason: '考试作弊，经核实' }) =>
       t.app.inject({ method: 'POST', url: `/api/v1/training/admin/certificates/${number}/revoke`, headers: who.headers, payload });
     assert.equal((await revoke(u)).statusCode, 403);
     assert.equal((await revoke(trainer(), { reason: '' })).statusCode, 400);

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 import type { TrainingTables } from './tables.ts';
 
@@ -194,6 +195,11 @@ export async function clearRefresherExcept(db: Executor, courseId: string): Prom
     .where('is_refresher', '=', true)
     .where('id', '!=', courseId)
     .execute();
+}
+
+/** Serialises restorations of one courier (two refresher passes racing must not both restore). */
+export async function lockStanding(db: Executor, userId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${'training.standing:' + userId}, 0))`.execute(db);
 }
 
 export const findLatestRestoration = (db: Executor, userId: string) =>

@@ -311,7 +311,8 @@ export async function submitAttempt(p: Platform, actor: Actor, attemptId: string
     }
     let standingRestored = false;
     if (certificate && standing?.restricted && !standing.restoreAvailableAt) {
-      // Re-read on the transaction: a second refresher pass racing this one must not restore twice.
+      // Under a per-courier lock, re-read: a second refresher pass racing this one must not restore twice.
+      await repo.lockStanding(tx, actor.userId);
       const last = await repo.findLatestRestoration(tx, actor.userId);
       if (!last || last.restored_at.getTime() === standing.lastRestoredAt?.getTime()) {
         await restoreStanding(p, tx, {
