@@ -242,7 +242,9 @@ const results: RunResults = {
   capacity: {
     mixedRate: capacity,
     sustainableRate: sustainable,
-    note: quick ? 'quick durations (2 s steps) — indicative only' : 'steps of 10 s; the 10-minute soak at 85 % is a separate drill (node src/drill.ts soak)',
+    note: quick
+      ? 'quick durations (2 s steps) — indicative only'
+      : 'steps of 10 s; the 10-minute soak at 85 % is a separate drill (node src/drill.ts soak)',
   },
   overload,
   recovery,
