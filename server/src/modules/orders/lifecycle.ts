@@ -17,7 +17,8 @@ export interface Transition {
 export const TRANSITIONS = {
   pay: { from: ['pending_payment'], to: 'published', by: ['owner'] },
   // Issue 6: paid by an owner whose company is at high labor-arbitration risk → risk staff review first.
-  hold: { from: ['pending_payment'], to: 'held_for_review', by: ['owner'] },
+  // The owner's payment triggers it but the system decides, so it is never offered as an owner action.
+  hold: { from: ['pending_payment'], to: 'held_for_review', by: ['system'] },
   release_hold: { from: ['held_for_review'], to: 'published', by: ['staff'] },
   reject_hold: { from: ['held_for_review'], to: 'cancelled', by: ['staff'] },
   expire_hold: { from: ['held_for_review'], to: 'closed', by: ['system'] },
