@@ -230,6 +230,10 @@ describe('wallet: Alipay channel (emulator)', () => {
     const fee = withdrawalFee(10_000);
     assert.deepEqual(await balances(courier), { availableFen: 50_000 - 10_000 - fee, heldFen: 10_000 + fee });
     const deps = { channels: [alipay], notifyUrl: () => notifyUrl() };
+    // Alipay's own trouble (20000) is no refusal: the funds stay held and the job tries again.
+    emu.setSwitches({ failNext: 1 });
+    await assert.rejects(submitWithdrawal(t.p, deps, w.json().id), (e: ChannelError) => e.code === 'isp.unknow-error' && e.status === 503);
+    assert.equal((await req(courier, 'GET', `/api/v1/wallet/withdrawals/${w.json().id}`)).json().status, 'requested');
     await submitWithdrawal(t.p, deps, w.json().id);
     // A resubmission after a crash (same out_biz_no) finds the same transfer at Alipay.
     await t.p.db.updateTable('wallet_withdrawals').set({ status: 'requested' }).where('id', '=', w.json().id).execute();

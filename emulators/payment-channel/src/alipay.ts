@@ -44,6 +44,8 @@ export interface AlipaySwitches {
   duplicateCallbacks: boolean;
   callbackDelayMs: number;
   payoutFailure: boolean;
+  /** The next N gateway calls are answered 20000 isp.unknow-error (Alipay's own trouble; the outcome is unknown). */
+  failNext: number;
   /** Per trade or transfer number, fen added to the amount reported (a record with a wrong amount). */
   billAmountDeltaFen: Record<string, number>;
 }
@@ -100,6 +102,7 @@ export function createAlipayGateway(o: {
     duplicateCallbacks: false,
     callbackDelayMs: 0,
     payoutFailure: false,
+    failNext: 0,
     billAmountDeltaFen: {},
   };
   const schedule = o.schedule ?? ((ms: number, run: () => Promise<void>) => void setTimeout(() => void run(), ms));
@@ -307,6 +310,10 @@ ${
         biz = JSON.parse(params.biz_content ?? '{}') as Record<string, unknown>;
       } catch {
         return respond(res, method, fail('40002', 'Invalid Arguments', 'isv.invalid-parameter', 'biz_content 不是 JSON'));
+      }
+      if (sw.failNext > 0) {
+        sw.failNext--;
+        return respond(res, method, fail('20000', 'Service Currently Unavailable', 'isp.unknow-error', '系统繁忙'));
       }
       const no = String(biz.out_trade_no ?? '');
       const t = trades.get(no);

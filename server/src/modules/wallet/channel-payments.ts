@@ -108,7 +108,8 @@ export async function startChannelPayment(
   });
   if (row.status !== 'creating') return paymentView(row);
   // A retry of a payment whose code was never obtained asks the channel it was recorded with.
-  const channel = channelNamed(d, row.channel) ?? o.channel;
+  const channel = channelNamed(d, row.channel);
+  if (!channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
   let made: { codeUrl: string; payUrl: string | null };
   try {
     made = await channel.createPayment({

@@ -97,7 +97,10 @@ export class AlipayChannel implements PaymentChannel {
     const body = JSON.parse(raw) as Record<string, string>;
     if (body.code !== '10000') {
       const sub = body.sub_code ?? body.code ?? 'UNKNOWN';
-      throw new ChannelError(sub === 'ACQ.TRADE_NOT_EXIST' ? 'ORDER_NOT_EXIST' : sub, body.sub_msg ?? body.msg ?? '', 400);
+      // 20000 / isp.* / SYSTEM_ERROR: Alipay's own trouble — the outcome is unknown, so callers retry
+      // (same out_trade_no / out_biz_no) instead of treating it as a refusal.
+      const unknown = body.code === '20000' || sub.startsWith('isp.') || sub === 'SYSTEM_ERROR' || sub === 'ACQ.SYSTEM_ERROR';
+      throw new ChannelError(sub === 'ACQ.TRADE_NOT_EXIST' ? 'ORDER_NOT_EXIST' : sub, body.sub_msg ?? body.msg ?? '', unknown ? 503 : 400);
     }
     return body;
   }
