@@ -1,7 +1,7 @@
 // Orders journeys. A store owner creates a store (province → city → district pickers, a photo), posts a
 // shift order (the server's validation words shown), sees the payment countdown, pays from the wallet and
 // raises the pay; a courier finds it by a 2-character keyword within 5 km, is refused until verified, then
-// (verified, certified) takes it, sees it in the schedule, confirms, checks in and out at the store; the
+// (verified, certified) takes it, sees it in the schedule, confirms, accepts a pay raise, checks in and out; the
 // owner confirms the hours, both wallets show the money, both review, the owner's complaint is listed in
 // "my complaints"; an unpaid order closes at its deadline; support records and resolves a phone complaint.
 // Time is moved with the server's dev clock (docs/operations.md), never slept. Real server process (wallet
@@ -316,7 +316,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await drawer.getByText('已解决').first().waitFor();
     });
   });
-  it('S5.6a S5.6c S5.7b S5.7c S5.7d: the full shift — the courier (verified, certified) finds and takes the order, sees it in the schedule, confirms; the dev clock moves to the shift; check-in and out at the store by geolocation; the owner confirms the hours; both wallets show the money; both review; the owner’s complaint is in “my complaints”', async () => {
+  it('S5.6a S5.6c S5.7b S5.7c S5.7d: the full shift — the courier (verified, certified) finds and takes the order, sees it in the schedule, confirms, consents to the owner’s pay raise; the dev clock moves to the shift; check-in and out at the store by geolocation; the owner confirms the hours; both wallets show the money; both review; the owner’s complaint is in “my complaints”', async () => {
     await journey('orders-shift-courier-take', phone, async (page) => {
       await loginUi(page, COURIER, DEMO_PASSWORD);
       // Real-name verification in the app (the identity provider's dataset approves this name and number).
@@ -373,6 +373,34 @@ describe('orders journeys', { timeout: 240_000 }, () => {
     });
 
     // Time moves to 20 minutes before the start (check-in opens 30 minutes before) instead of sleeping.
+    // S5.7a after taking: the owner proposes more pay; the courier consents on the order page; the money moves then.
+    await journey('orders-shift-change-owner', phone, async (page) => {
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      await page.goto(`/orders/${orderId}`);
+      await page.getByTestId('edit-order').click();
+      await page.getByTestId('edit-pay').fill('280');
+      await page.getByLabel('给接单人的说明').fill('件量增加，加 20 元');
+      await page.getByTestId('edit-submit').click();
+      await page
+        .getByTestId('change-pending')
+        .getByText(/¥280\.00/)
+        .waitFor();
+      assert.match(
+        await page.locator('.ant-descriptions-item').filter({ hasText: '报酬（总额）' }).innerText(),
+        /¥260\.00/,
+        'not before consent',
+      );
+    });
+    await journey('orders-shift-change-courier', phone, async (page) => {
+      await loginUi(page, COURIER, DEMO_PASSWORD);
+      await page.goto(`/orders/${orderId}`);
+      await page.getByTestId('change-pending').getByText('件量增加，加 20 元').waitFor();
+      await shot(page, 'change-pending');
+      await page.getByTestId('change-accept').click();
+      await page.locator('.ant-descriptions-item').filter({ hasText: '报酬（总额）' }).getByText('¥280.00').waitFor();
+      await page.getByTestId('change-pending').waitFor({ state: 'detached' });
+    });
+
     let startsAt = 0;
     let endsAt = 0;
     await journey('orders-shift-times', phone, async (page) => {
@@ -422,9 +450,11 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await page.goto('/wallet');
       const paid = page.getByTestId('wallet-tx').filter({ hasText: '订单支付（资金托管）' });
       await paid.nth(1).waitFor();
-      // The payment (240.00) and the raise (20.00), newest first.
+      // The payment (240.00) and the two raises (20.00 each: before taking, and on the courier's consent), newest first.
+      await paid.nth(2).waitFor();
       assert.match(await paid.nth(0).innerText(), /-20\.00/);
-      assert.match(await paid.nth(1).innerText(), /-240\.00/);
+      assert.match(await paid.nth(1).innerText(), /-20\.00/);
+      assert.match(await paid.nth(2).innerText(), /-240\.00/);
 
       // A complaint about the order, then "my complaints" shows it with its status and deadline.
       await page.goto(`/orders/${orderId}`);
@@ -449,7 +479,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await page.goto('/wallet');
       const settled = page.getByTestId('wallet-tx').filter({ hasText: '订单结算' });
       await settled.first().waitFor();
-      assert.match(await settled.first().innerText(), /\+234\.00/, '260.00 minus the 10 % fee');
+      assert.match(await settled.first().innerText(), /\+252\.00/, '280.00 minus the 10 % fee');
       await shot(page, 'wallet-courier');
       await page.goto(`/orders/${orderId}`);
       await page.getByTestId('review-order').click();
