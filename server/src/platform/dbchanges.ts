@@ -33,7 +33,8 @@ function tableName(node: OperationNode | undefined): string | undefined {
  * is sent. Caches use it for read-your-writes inside one process: a cached table this process is
  * changing is bypassed until its NOTIFY arrives (the NOTIFY itself only comes after the commit, and a
  * request that follows the write in the same process could otherwise be served the old copy first).
- * UPDATEs that set only `ignoreColumns` (e.g. sessions.last_seen_at) are not reported.
+ * UPDATEs that set only `ignoreColumns` (e.g. sessions.last_seen_at) are not reported. Raw `sql` writes
+ * are not seen here (their NOTIFY still arrives at commit): write cached tables through the query builder.
  */
 export class WriteObserver implements KyselyPlugin {
   #listeners = new Set<(table: string) => void>();
