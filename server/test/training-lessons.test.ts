@@ -177,4 +177,19 @@ describe('training: lessons managed by trainers, progress per courier', () => {
     await req(trainer, 'DELETE', `/api/v1/training/admin/lessons/${lessons[0]!.id}`);
     assert.deepEqual((await course(u, id)).progress, { completedLessons: 0, totalLessons: 2, percent: 0 });
   });
+  it('S6.1: a NUL character in a certificate number or in trainer text is refused with 400, never a 500 (PostgreSQL text refuses it)', async () => {
+    for (const url of ['/api/v1/certificates/%00abcdefg/verify', '/api/v1/certificates/DBC20261123-%00ABCDE/verify']) {
+      const r = await t.app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
+    }
+    const lesson = await req(trainer, 'POST', `/api/v1/training/admin/courses/${ENTRY_COURSE}/lessons`, {
+      position: 99,
+      title: 'a\u0000b',
+      bodyMarkdown: 'x',
+    });
+    assert.equal(lesson.statusCode, 400);
+    const reviewer = fakeUser('staff', ['kyc:review']);
+    const reject = await req(reviewer, 'POST', `/api/v1/identity/reviews/${crypto.randomUUID()}/reject`, { reason: '照片\u0000模糊' });
+    assert.equal(reject.statusCode, 400);
+  });
 });

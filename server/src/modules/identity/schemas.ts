@@ -100,4 +100,8 @@ export const ReviewDetail = Type.Object({
   ),
 });
 
-export const RejectBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }, { additionalProperties: false });
+/** A rejection reason PostgreSQL can store (no NUL character; text columns refuse it). */
+export const RejectBody = Type.Object(
+  { reason: Type.String({ minLength: 2, maxLength: 500, pattern: '^[^\\u0000]*$' }) },
+  { additionalProperties: false },
+);

@@ -4,6 +4,8 @@ import { Timestamp, Uuid } from '../../platform/schemas.ts';
 const Text2 = Type.Object({ zh: Type.String(), en: Type.String() });
 const Level = Type.Union([Type.Literal('gold'), Type.Literal('silver'), Type.Literal('bronze')]);
 const Kind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('true_false')]);
+/** Free text that PostgreSQL can store: anything but the NUL character (text columns refuse it). */
+const NO_NUL = '^[^\\u0000]*$';
 const MediaUrl = Type.String({ maxLength: 500, pattern: '^(https://|/)[^\\s"<>]*$', description: 'https:// or site-relative URL' });
 
 export const CourseView = Type.Object({
@@ -141,7 +143,7 @@ export const ExamResult = Type.Object({
 
 export const CertificateList = Type.Object({ items: Type.Array(CertificateView) });
 
-export const CertificateNumberParams = Type.Object({ number: Type.String({ minLength: 6, maxLength: 40 }) });
+export const CertificateNumberParams = Type.Object({ number: Type.String({ minLength: 6, maxLength: 40, pattern: '^[A-Za-z0-9-]+$' }) });
 
 export const CertificateVerification = Type.Object({
   number: Type.String(),
@@ -160,10 +162,10 @@ export const CertificateVerification = Type.Object({
 export const CourseBody = Type.Object(
   {
     code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }),
-    titleZh: Type.String({ minLength: 1, maxLength: 100 }),
-    titleEn: Type.String({ minLength: 1, maxLength: 100 }),
-    summaryZh: Type.Optional(Type.String({ maxLength: 2000 })),
-    summaryEn: Type.Optional(Type.String({ maxLength: 2000 })),
+    titleZh: Type.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
+    titleEn: Type.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
+    summaryZh: Type.Optional(Type.String({ maxLength: 2000, pattern: NO_NUL })),
+    summaryEn: Type.Optional(Type.String({ maxLength: 2000, pattern: NO_NUL })),
     examQuestionCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     examMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240 })),
     goldMin: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
@@ -181,8 +183,8 @@ export const CourseList = Type.Object({ items: Type.Array(CourseView) });
 export const LessonBody = Type.Object(
   {
     position: Type.Integer({ minimum: 1, maximum: 1000 }),
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    bodyMarkdown: Type.String({ minLength: 1, maxLength: 50_000 }),
+    title: Type.String({ minLength: 1, maxLength: 200, pattern: NO_NUL }),
+    bodyMarkdown: Type.String({ minLength: 1, maxLength: 50_000, pattern: NO_NUL }),
     imageUrls: Type.Optional(Type.Array(MediaUrl, { maxItems: 20 })),
     videoUrl: Type.Optional(Type.Union([MediaUrl, Type.Null()])),
   },
@@ -199,14 +201,17 @@ export const LessonList = Type.Object({ items: Type.Array(LessonView) });
 export const QuestionBody = Type.Object(
   {
     kind: Kind,
-    stem: Type.String({ minLength: 2, maxLength: 1000 }),
+    stem: Type.String({ minLength: 2, maxLength: 1000, pattern: NO_NUL }),
     options: Type.Optional(
-      Type.Array(Type.Object({ key: Type.String({ pattern: '^[A-H]$' }), text: Type.String({ minLength: 1, maxLength: 300 }) }), {
-        maxItems: 8,
-      }),
+      Type.Array(
+        Type.Object({ key: Type.String({ pattern: '^[A-H]$' }), text: Type.String({ minLength: 1, maxLength: 300, pattern: NO_NUL }) }),
+        {
+          maxItems: 8,
+        },
+      ),
     ),
     correct: Type.Array(Type.String({ maxLength: 1 }), { minItems: 1, maxItems: 8 }),
-    explanation: Type.Optional(Type.String({ maxLength: 1000 })),
+    explanation: Type.Optional(Type.String({ maxLength: 1000, pattern: NO_NUL })),
   },
   { additionalProperties: false },
 );
@@ -224,8 +229,8 @@ export const StageCodeParams = Type.Object({ code: Type.String({ pattern: '^[a-z
 export const StageBody = Type.Object(
   {
     position: Type.Integer({ minimum: 1, maximum: 100 }),
-    nameZh: Type.String({ minLength: 1, maxLength: 100 }),
-    nameEn: Type.String({ minLength: 1, maxLength: 100 }),
+    nameZh: Type.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
+    nameEn: Type.String({ minLength: 1, maxLength: 100, pattern: NO_NUL }),
     courseId: Uuid,
     minCompletedOrders: Type.Integer({ minimum: 0, maximum: 100_000 }),
     minDaysOnPlatform: Type.Integer({ minimum: 0, maximum: 10_000 }),
@@ -236,4 +241,7 @@ export const StageBody = Type.Object(
 );
 export const StageList = Type.Object({ items: Type.Array(StageView) });
 
-export const RevokeBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) }, { additionalProperties: false });
+export const RevokeBody = Type.Object(
+  { reason: Type.String({ minLength: 2, maxLength: 500, pattern: NO_NUL }) },
+  { additionalProperties: false },
+);
