@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, DatePicker, Form, Input, Modal, Radio, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, DatePicker, Form, Input, Modal, Radio, Space, Tabs, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
@@ -7,6 +7,7 @@ import { useSession } from '../../app/session.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { toFen, yuan } from './money.ts';
+import { PagedTable, usePagedList } from '../../components/PagedTable.tsx';
 
 type Run = ResponseOf<'/api/v1/wallet/finance/reconciliations', 'get'>['items'][number];
 type Disc = ResponseOf<'/api/v1/wallet/finance/discrepancies', 'get'>['items'][number];
@@ -40,8 +41,6 @@ function Runs() {
   const { t, errorText, formatTime } = useI18n();
   const { message } = AntApp.useApp();
   const canAct = useCanReconcile();
-  const [items, setItems] = useState<Run[]>([]);
-  const [loading, setLoading] = useState(false);
   const [day, setDay] = useState<Dayjs | null>(null);
   const [channels, setChannels] = useState<string[]>([]);
   const [channel, setChannel] = useState<string>();
@@ -55,19 +54,9 @@ function Runs() {
     );
   }, []);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setItems((await call(api.GET('/api/v1/wallet/finance/reconciliations', { params: { query: { limit: 60 } } }))).items);
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [message, errorText]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const list = usePagedList<Run>(
+    useCallback(() => call(api.GET('/api/v1/wallet/finance/reconciliations', { params: { query: { limit: 60 } } })), []),
+  );
 
   const run = async () => {
     if (!day) return;
@@ -76,7 +65,7 @@ function Runs() {
         api.POST('/api/v1/wallet/finance/reconciliations', { body: { day: day.format('YYYY-MM-DD'), ...(channel ? { channel } : {}) } }),
       );
       message.success(t(`finance.run.${r.status}` as MessageKey));
-      await load();
+      await list.reload();
     } catch (err) {
       message.error(errorText(err));
     }
@@ -101,11 +90,10 @@ function Runs() {
           </Button>
         </Space>
       )}
-      <Table
-        size="small"
+      <PagedTable<Run>
+        list={list}
+        loadMoreLabel={t('common.more')}
         rowKey="id"
-        loading={loading}
-        dataSource={items}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t('finance.day'), dataIndex: 'day' },
@@ -132,45 +120,28 @@ function Runs() {
 }
 
 function DiscrepancyQueue() {
-  const { t, errorText, formatTime } = useI18n();
-  const { message } = AntApp.useApp();
+  const { t, formatTime } = useI18n();
   const canAct = useCanReconcile();
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
-  const [items, setItems] = useState<Disc[]>([]);
-  const [loading, setLoading] = useState(false);
   const [resolving, setResolving] = useState<Disc>();
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setItems((await call(api.GET('/api/v1/wallet/finance/discrepancies', { params: { query: { status, limit: 200 } } }))).items);
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [status, message, errorText]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const list = usePagedList<Disc>(
+    useCallback(() => call(api.GET('/api/v1/wallet/finance/discrepancies', { params: { query: { status, limit: 200 } } })), [status]),
+  );
 
   return (
     <>
-      <Radio.Group
-        value={status}
-        onChange={(e) => setStatus(e.target.value as 'open' | 'resolved')}
-        optionType="button"
-        style={{ marginBottom: 8 }}
-        options={[
-          { value: 'open', label: t('finance.open') },
-          { value: 'resolved', label: t('finance.resolved') },
-        ]}
-      />
-      <Table
-        size="small"
+      <PagedTable<Disc, 'open' | 'resolved'>
+        list={list}
+        loadMoreLabel={t('common.more')}
+        filter={{
+          value: status,
+          onChange: setStatus,
+          options: [
+            { value: 'open', label: t('finance.open') },
+            { value: 'resolved', label: t('finance.resolved') },
+          ],
+        }}
         rowKey="id"
-        loading={loading}
-        dataSource={items}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t('finance.day'), dataIndex: 'day' },
@@ -219,7 +190,7 @@ function DiscrepancyQueue() {
           onClose={() => setResolving(undefined)}
           onDone={() => {
             setResolving(undefined);
-            void load();
+            void list.reload();
           }}
         />
       )}
@@ -319,47 +290,30 @@ type AppealItem = ResponseOf<'/api/v1/wallet/finance/appeals', 'get'>['items'][n
 
 /** Bill appeals, nearest deadline first; finance:approve accepts (with an adjustment) or rejects (with an explanation). */
 function Appeals() {
-  const { t, errorText, formatTime } = useI18n();
-  const { message } = AntApp.useApp();
+  const { t, formatTime } = useI18n();
   const { me } = useSession();
   const canDecide = !!me?.permissions.includes('finance:approve');
   const [status, setStatus] = useState<'open' | 'accepted' | 'rejected'>('open');
-  const [items, setItems] = useState<AppealItem[]>([]);
-  const [loading, setLoading] = useState(false);
   const [deciding, setDeciding] = useState<AppealItem>();
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setItems((await call(api.GET('/api/v1/wallet/finance/appeals', { params: { query: { status } } }))).items);
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [status, message, errorText]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const list = usePagedList<AppealItem>(
+    useCallback(() => call(api.GET('/api/v1/wallet/finance/appeals', { params: { query: { status } } })), [status]),
+  );
 
   return (
     <>
-      <Radio.Group
-        value={status}
-        onChange={(e) => setStatus(e.target.value as 'open' | 'accepted' | 'rejected')}
-        optionType="button"
-        style={{ marginBottom: 8 }}
-        options={[
-          { value: 'open', label: t('finance.open') },
-          { value: 'accepted', label: t('bills.appeal.accepted') },
-          { value: 'rejected', label: t('bills.appeal.rejected') },
-        ]}
-      />
-      <Table
-        size="small"
+      <PagedTable<AppealItem, 'open' | 'accepted' | 'rejected'>
+        list={list}
+        loadMoreLabel={t('common.more')}
+        filter={{
+          value: status,
+          onChange: setStatus,
+          options: [
+            { value: 'open', label: t('finance.open') },
+            { value: 'accepted', label: t('bills.appeal.accepted') },
+            { value: 'rejected', label: t('bills.appeal.rejected') },
+          ],
+        }}
         rowKey="id"
-        loading={loading}
-        dataSource={items}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t('finance.lineAmount'), dataIndex: 'lineAmountFen', align: 'right', render: (f: number) => `¥${yuan(f)}` },
@@ -401,7 +355,7 @@ function Appeals() {
           onClose={() => setDeciding(undefined)}
           onDone={() => {
             setDeciding(undefined);
-            void load();
+            void list.reload();
           }}
         />
       )}
