@@ -286,7 +286,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
     });
   });
 
-  it('S5.7d: support records a phone complaint about the order (it is theirs to handle) and resolves it', async () => {
+  it('S5.7d: support records a phone complaint about the order (it is theirs to handle), resolves it, and opens the order by its number', async () => {
     await journey('orders-support', desktop, async (page) => {
       await page.goto('/login');
       await page.getByTestId('identifier').fill('support@demo.dingban.local');
@@ -314,6 +314,13 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await drawer.getByLabel('处理结果（告知投诉人）').fill('已与店主核实并更正订单说明。');
       await drawer.getByRole('button', { name: /结\s*案/ }).click();
       await drawer.getByText('已解决').first().waitFor();
+      // The caller's order, found by its number, opens in the staff view with its timeline.
+      await drawer.locator('.ant-drawer-close').click();
+      await page.getByTestId('find-order-no').locator('input').fill(orderNo.toLowerCase());
+      await page.getByTestId('find-order-no').locator('input').press('Enter');
+      await page.getByTestId('order-status').waitFor();
+      assert.match(await page.locator('.ant-descriptions').first().innerText(), new RegExp(orderNo));
+      await page.getByTestId('order-timeline').getByText('待接单').first().waitFor();
     });
   });
   it('S5.6a S5.6c S5.7b S5.7c S5.7d: the full shift — the courier (verified, certified) finds and takes the order, sees it in the schedule, confirms, consents to the owner’s pay raise; the dev clock moves to the shift; check-in and out at the store by geolocation; the owner confirms the hours; both wallets show the money; both review; the owner’s complaint is in “my complaints”', async () => {
@@ -353,8 +360,12 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await page.getByTestId('order-status').getByText('已接单').waitFor();
       // The free-release window (S5.7a) is shown to the courier.
       await page.locator('.ant-descriptions-item').filter({ hasText: '免责放弃截止' }).waitFor();
-      await page.getByTestId('confirm-attendance').click();
-      await page.getByTestId('confirm-attendance').waitFor({ state: 'detached' });
+      // Taken more than 12 h before the start, attendance is confirmed separately; taken later, taking confirms it.
+      await page.getByTestId('order-actions').getByTestId('check-in').waitFor();
+      if (await page.getByTestId('confirm-attendance').count()) {
+        await page.getByTestId('confirm-attendance').click();
+        await page.getByTestId('confirm-attendance').waitFor({ state: 'detached' });
+      }
       await page.getByTestId('order-timeline').getByText('已接单').first().waitFor();
       await shot(page, 'taken');
 
@@ -443,7 +454,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await rate(page, 5);
       await dialog.getByLabel('评价内容').fill('准时到岗，出入库很熟练。');
       await page.getByTestId('review-submit').click();
-      await page.locator('.ant-message-success').waitFor();
+      await page.locator('.ant-message-success').filter({ hasText: '评价已提交' }).waitFor();
       await shot(page, 'settled-owner');
 
       // The owner's wallet: the order payment into escrow.
@@ -462,7 +473,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       const form = page.locator('.ant-modal:visible');
       await form.getByLabel('投诉内容').fill('接单人离岗时未交接钥匙。');
       await form.getByRole('button', { name: /提\s*交/ }).click();
-      await page.locator('.ant-message-success').first().waitFor();
+      await page.locator('.ant-message-success').filter({ hasText: '投诉已提交' }).waitFor();
       await page.goto('/complaints');
       const mine = page.getByTestId('my-complaint').first();
       await mine.waitFor();
@@ -487,7 +498,7 @@ describe('orders journeys', { timeout: 240_000 }, () => {
       await rate(page, 4);
       await dialog.getByLabel('评价内容').fill('店主交接清楚。');
       await page.getByTestId('review-submit').click();
-      await page.locator('.ant-message-success').waitFor();
+      await page.locator('.ant-message-success').filter({ hasText: '评价已提交' }).waitFor();
       // The store's rating now includes the courier's review.
       await page.reload();
       await page.locator('.ant-descriptions-item').filter({ hasText: '门店评分' }).getByText(/4\.0/).waitFor();

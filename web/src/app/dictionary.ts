@@ -640,6 +640,7 @@ export const dictionary = {
   'complaints.resolution': ['处理结果（告知投诉人）', 'Resolution (sent to the complainant)'],
   'complaints.close': ['结案', 'Close'],
   'complaints.myTitle': ['我的投诉', 'My complaints'],
+  'complaints.findOrder': ['按订单号查订单', 'Find an order by number'],
   'reliability.title': ['信用分', 'Reliability'],
   'reliability.intro': [
     '按近 90 天的记录计算：满分 100，每条记录按公布的分值扣分。对记录有异议可以申诉，客服核实后撤销。',

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useNavigate } from 'react-router';
 import { App as AntApp, Button, Card, Drawer, Form, Input, Modal, Select, Space, Table, Tag, Timeline } from 'antd';
 import { PhoneOutlined } from '@ant-design/icons';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
+import { useSession } from '../../app/session.tsx';
 import { COMPLAINT_CATEGORIES } from '../orders/OrderDetailPage.tsx';
 
 type Complaint = ResponseOf<'/api/v1/support/complaints', 'get'>['items'][number];
@@ -20,6 +22,20 @@ export function ComplaintsPage() {
   const [items, setItems] = useState<Complaint[]>();
   const [open, setOpen] = useState<Complaint>();
   const [phone, setPhone] = useState(false);
+  const navigate = useNavigate();
+  const { me } = useSession();
+  const canReadOrders = (me?.permissions ?? []).includes('orders:read');
+  // Support looks an order up by the number a caller reads out, then opens it (staff view, with its timeline).
+  const findOrder = async (raw: string) => {
+    const orderNo = raw.trim().toUpperCase();
+    if (!orderNo) return;
+    try {
+      const o = await call(api.GET('/api/v1/support/orders/by-no/{orderNo}', { params: { path: { orderNo } } }));
+      navigate(`/orders/${o.id}`);
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  };
 
   const load = useCallback(async () => {
     try {
@@ -53,9 +69,20 @@ export function ComplaintsPage() {
       <PageHeader
         title={t('complaints.title')}
         extra={
-          <Button icon={<PhoneOutlined />} onClick={() => setPhone(true)} data-testid="record-phone">
-            {t('complaints.recordPhone')}
-          </Button>
+          <Space wrap>
+            {canReadOrders && (
+              <Input.Search
+                placeholder={t('complaints.findOrder')}
+                allowClear
+                style={{ width: 240 }}
+                data-testid="find-order-no"
+                onSearch={(v) => void findOrder(v)}
+              />
+            )}
+            <Button icon={<PhoneOutlined />} onClick={() => setPhone(true)} data-testid="record-phone">
+              {t('complaints.recordPhone')}
+            </Button>
+          </Space>
         }
       />
       <Space style={{ marginBottom: 12 }} wrap>
