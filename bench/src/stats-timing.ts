@@ -27,9 +27,8 @@ try {
     await sql<{
       f: Date;
       t: Date;
-    }>`SELECT date_trunc('month', max(starts_at)) - interval '1 month' AS f, date_trunc('month', max(starts_at)) AS t FROM orders WHERE owner_id = ${owner.owner_id}`.execute(
-      database.db,
-    )
+    }>`SELECT m AS f, m + interval '1 month' AS t FROM (SELECT date_trunc('month', starts_at) AS m FROM orders
+         WHERE owner_id = ${owner.owner_id} GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) x`.execute(database.db)
   ).rows[0]!;
   const courier = (
     await sql<{
