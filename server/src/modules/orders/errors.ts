@@ -50,12 +50,6 @@ export const OrderErrors = defineErrors({
   },
   /** The last moment to change the order has passed. */
   ORDER_NOT_MODIFIABLE: { status: 409, zh: '订单已不可修改', en: 'The order can no longer be changed' },
-  /** Once paid, the pay is held in escrow: cancel and repost to change it. */
-  ORDER_PAY_LOCKED: {
-    status: 409,
-    zh: '订单已支付，报酬不可修改，请取消后重新发布',
-    en: 'The order is paid; cancel and repost to change the pay',
-  },
   /** After a courier took the order, changes of time or pay need their consent. */
   ORDER_CHANGE_NEEDS_CONSENT: {
     status: 409,
