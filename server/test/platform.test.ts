@@ -37,6 +37,29 @@ describe('platform HTTP machinery', () => {
     assert.equal(en.headers['x-request-id'], en.json().requestId);
   });
 
+  it('S6.1: a NUL character anywhere in a request (body, nested body, query, path) is a 400 with a code, never a 500', async () => {
+    const cases = [
+      {
+        method: 'POST' as const,
+        url: '/api/v1/auth/codes',
+        payload: { purpose: 'register', channel: 'sms', destination: '1380000\u00000001' },
+      },
+      {
+        method: 'POST' as const,
+        url: '/api/v1/auth/login',
+        payload: { identifier: 'a@b.cn', password: 'x', extra: { deep: ['ok', 'b\u0000d'] } },
+      },
+      { method: 'GET' as const, url: '/api/v1/regions?parent=11%00' },
+      { method: 'GET' as const, url: '/api/v1/certificates/DB%00X/verify' },
+    ];
+    for (const c of cases) {
+      const r = await t.app.inject(c);
+      assert.equal(r.statusCode, 400, c.url);
+      assert.equal(r.json().code, 'VALIDATION_FAILED', c.url);
+      assert.match(r.json().detail, /NUL/, c.url);
+    }
+  });
+
   it('S6.1: security headers are set on every response', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/health/live' });
     assert.equal(r.headers['x-content-type-options'], 'nosniff');

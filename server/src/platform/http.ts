@@ -69,6 +69,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(msg);
 }
 
+/** The path of the first string (key or value) holding U+0000 in a parsed request part, if any. */
+function nulIn(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32 || Buffer.isBuffer(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return path;
+    const found = nulIn(v, `${path}/${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Maps Fastify's own errors (validation, parsing, size) onto stable codes; everything else is 500. */
 function classify(err: FastifyError): { code: string; params?: Record<string, unknown>; extra?: Record<string, unknown> } {
   if (err.validation) {
@@ -149,6 +161,13 @@ export async function createHttp(p: Platform): Promise<App> {
     const c = classify(err);
     if (c.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
     return sendProblem(req, reply, c.code, c.params, c.extra);
+  });
+
+  // No text field anywhere may carry a NUL character: PostgreSQL cannot store it in text (a 500 on
+  // insert), and no honest client sends one. Refused up front for every route, in body, query and path.
+  app.addHook('preValidation', async (req) => {
+    const where = nulIn(req.params, 'params') ?? nulIn(req.query, 'query') ?? nulIn(req.body, 'body');
+    if (where) throw new AppError('VALIDATION_FAILED', { detail: `${where}: NUL character not allowed` });
   });
 
   // Latency per route template and status.
