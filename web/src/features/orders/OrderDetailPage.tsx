@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import {
   Alert,
   App as AntApp,
@@ -29,6 +29,8 @@ import { useOrderTypes } from './useOrderTypes.ts';
 import { HeldOrderPanel } from '../risk/HeldOrderPanel.tsx';
 import { RISK_COLOR, STATUS_COLOR, distance, locate, statusKey, yuan } from './format.ts';
 import type { MessageKey } from '../../app/dictionary.ts';
+
+const CERT_COLOR: Record<string, string> = { gold: 'gold', silver: 'default', bronze: 'orange' };
 
 type Order = ResponseOf<'/api/v1/orders/{id}', 'get'>;
 type TimelineEv = ResponseOf<'/api/v1/orders/{id}/timeline', 'get'>['events'][number];
@@ -244,7 +246,13 @@ export function OrderDetailPage() {
           {order.courier && (
             <Descriptions.Item label={t('orders.courier')}>
               {order.courier.maskedName ?? '—'}
-              {order.courier.certificate && <Tag style={{ marginLeft: 6 }}>{order.courier.certificate.level}</Tag>}
+              {order.courier.certificate && (
+                <Link to={`/certificates/${encodeURIComponent(order.courier.certificate.number)}`} data-testid="courier-certificate">
+                  <Tag color={CERT_COLOR[order.courier.certificate.level]} style={{ marginLeft: 6 }}>
+                    {t(`training.level.${order.courier.certificate.level}` as MessageKey)} · {order.courier.certificate.number}
+                  </Tag>
+                </Link>
+              )}
               {order.courier.rating != null && ` ★${order.courier.rating.toFixed(1)}`}
             </Descriptions.Item>
           )}
