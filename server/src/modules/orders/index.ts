@@ -15,6 +15,7 @@ import { registerCourierStatsSource, setReliabilitySource } from '../training/in
 import { countedCourierEvents } from './reliability.ts';
 import { registerHeldOrderDecider } from '../risk/index.ts';
 import { heldOrderDecider } from './risk-hold.ts';
+import { registerChannelPayment } from './channel-payment.ts';
 import './errors.ts';
 
 export type { OrdersTables, OrderStatus } from './tables.ts';
@@ -38,6 +39,8 @@ export function createOrdersModule(ports: OrdersPorts = platformPorts): Module {
       registerOrderJobs(p, d);
       orderRoutes(app, d);
       complaintRoutes(app, d);
+      // S5.5b, S5.9b: paying through WeChat Pay / Alipay; the channel's confirmation marks the order paid.
+      registerChannelPayment(app, d);
       p.jobs.define<{ complaintId: string; body: { zh: string; en: string }; params: Record<string, string | number> }>(
         COMPLAINT_EMAIL_REPLY,
         async (data) => sendComplaintEmail(d, data),

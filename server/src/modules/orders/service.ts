@@ -386,17 +386,29 @@ export async function payOrder(d: Deps, actor: Actor, id: string, idemKey?: stri
     if (order.status !== 'pending_payment') throw new AppError('ORDER_INVALID_TRANSITION', { status: order.status });
     if (order.starts_at.getTime() <= now.getTime()) throw new AppError('ORDER_START_NOT_IN_FUTURE');
     await d.ports.holdEscrow(d.p, tx, { orderId: order.id, payerId: actor.userId, amountFen: order.pay_fen });
-    // Issue 6: a company at high labor-arbitration risk waits for risk staff (escrow stays held).
-    const company = await employerCompanyOf(d.p, order.owner_id, tx);
-    if (company?.level === 'high') {
-      await mustTransition(d, tx, order, 'hold', asOwner(actor), { paid_at: now }, { guard: { version: order.version } });
-      await openOrderHold(d.p, tx, { order, creditCode: company.creditCode });
-      return order.id;
+    if (!(await markOrderPaid(d, tx, order, actor.userId))) {
+      throw new AppError('ORDER_INVALID_TRANSITION', { status: (await repo.findOrder(tx, order.id))?.status ?? 'unknown' });
     }
-    await mustTransition(d, tx, order, 'pay', asOwner(actor), { paid_at: now, published_at: now }, { guard: { version: order.version } });
     return order.id;
   });
   return loadOrder(d.p.db, id);
+}
+
+/**
+ * The order's pay is in its escrow (from the balance, or through a payment channel): publish it — or,
+ * for a company at high labor-arbitration risk (issue 6), hold it for risk staff with the escrow kept.
+ * On the caller's transaction; undefined when the order was no longer `pending_payment` at this version.
+ */
+export async function markOrderPaid(d: Deps, tx: Executor, order: OrderRow, payerId: string): Promise<OrderRow | undefined> {
+  const now = d.p.clock.now();
+  const by: By = { id: payerId, role: 'owner' };
+  const company = await employerCompanyOf(d.p, order.owner_id, tx);
+  if (company?.level === 'high') {
+    const held = await transition(d, tx, order, 'hold', by, { paid_at: now }, { guard: { version: order.version } });
+    if (held) await openOrderHold(d.p, tx, { order, creditCode: company.creditCode });
+    return held;
+  }
+  return transition(d, tx, order, 'pay', by, { paid_at: now, published_at: now }, { guard: { version: order.version } });
 }
 
 export interface EditOrderInput {

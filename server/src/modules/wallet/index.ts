@@ -68,6 +68,7 @@ export {
   payOrderThroughChannel,
   enabledChannels,
   refundOrderPaymentToChannel,
+  closeOrderPaymentsAtChannel,
   isChannelPaidOrder,
   submitRefund,
   ORDER_PAYMENT_PAID,

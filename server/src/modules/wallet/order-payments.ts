@@ -8,6 +8,7 @@ import { ChannelError } from './channels/channel.ts';
 import { creditTopUp, findHold, holdToEscrow, refundEscrowToChannel, type TransferResult } from './ledger.ts';
 import { channelNamed, pickChannel, startChannelPayment, type ChannelDeps, type PaymentRow, type PaymentView } from './channel-payments.ts';
 import type { WalletTables } from './tables.ts';
+import { checkTopUp } from './topups.ts';
 import './errors.ts';
 
 /** Published when a channel payment lands in an order's escrow: the orders module marks the order paid. */
@@ -237,6 +238,20 @@ export const payOrderThroughChannel = (
 ) => createOrderPayment(p, depsOf(p), o);
 /** For the web app and the orders module: the enabled channels, the default first. */
 export const enabledChannels = (p: Platform): string[] => depsOf(p).channels.map((c) => c.name);
+/**
+ * For the orders module: the order closed unpaid, so its live channel payments are closed at the channel
+ * now (one paid at the last moment is confirmed instead, and the orders module refunds it).
+ */
+export async function closeOrderPaymentsAtChannel(p: Platform, orderId: string): Promise<void> {
+  const live = await p.db
+    .selectFrom('wallet_payments')
+    .select('id')
+    .where('order_id', '=', orderId)
+    .where('purpose', '=', 'order')
+    .where('status', 'in', ['creating', 'pending'])
+    .execute();
+  for (const r of live) await checkTopUp(p, depsOf(p), r.id, { closeNow: true });
+}
 /** For the orders module: refund a channel-paid order to the channel (see refundOrderToChannel). */
 export const refundOrderPaymentToChannel = (p: Platform, o: { orderId: string; reason: string }) => refundOrderToChannel(p, depsOf(p), o);
 

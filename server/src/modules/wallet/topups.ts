@@ -127,14 +127,21 @@ export async function confirmPaid(
 
 /**
  * Settles a top-up by asking the channel (the callback was late or lost): credits it when paid; past its
- * deadline, closes it at the channel (the channel's own expiry does not close it) and marks it closed.
+ * deadline (or at once with `closeNow`), closes it at the channel (the channel's own expiry does not
+ * close it) and marks it closed.
  */
-export async function checkTopUp(p: Platform, d: ChannelDeps, paymentId: string): Promise<TopUpView | undefined> {
+export async function checkTopUp(
+  p: Platform,
+  d: ChannelDeps,
+  paymentId: string,
+  o: { closeNow?: boolean } = {},
+): Promise<TopUpView | undefined> {
   const row = await findPayment(p.db, paymentId);
   if (!row || !['creating', 'pending'].includes(row.status)) return row ? paymentView(row) : undefined;
   const channel = channelNamed(d, row.channel);
   if (!channel) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
-  const expired = p.clock.now().getTime() >= row.expires_at.getTime();
+  // `closeNow`: what it pays for is gone (the order closed unpaid), so it is closed before its own deadline.
+  const expired = o.closeNow === true || p.clock.now().getTime() >= row.expires_at.getTime();
   let q: ChannelPayment | undefined;
   try {
     q = await channel.queryPayment(row.out_trade_no);
