@@ -217,4 +217,25 @@ describe('orders: paying an order through a payment channel (S5.5b, S5.9b)', () 
     assert.ok(['processing', 'success'].includes(refund.status));
     await ledgerOk();
   });
+  it('S5.9b: cancelling an order paid through a channel refunds it to the channel, not to the wallet balance', async () => {
+    const id = await newOrder(23_300);
+    const pay = (await post(owner, `/api/v1/orders/${id}/pay/channel`, { channel: 'wechat' })).json();
+    await emu.pay(pay.outTradeNo);
+    await emu.runDue();
+    await t.p.jobs.drain();
+    assert.equal((await get(owner, `/api/v1/orders/${id}`)).json().status, 'published');
+    const before = (await getBalances(t.p.db, owner.userId)).availableFen;
+    const c = await post(owner, `/api/v1/orders/${id}/cancel`, { reason: '店里有人了' });
+    assert.equal(c.statusCode, 200, c.body);
+    assert.equal(c.json().status, 'cancelled');
+    await t.p.jobs.drain();
+    await emu.runDue();
+    await t.p.jobs.drain();
+    assert.equal((await findHold(t.p.db, 'escrow', id))?.status, 'voided');
+    assert.equal((await getBalances(t.p.db, owner.userId)).availableFen, before);
+    const refund = await t.p.db.selectFrom('wallet_refunds').selectAll().where('order_id', '=', id).executeTakeFirstOrThrow();
+    assert.deepEqual([refund.amount_fen, refund.status], [23_300, 'success']);
+    assert.equal((await wechat.queryPayment(pay.outTradeNo)).state, 'refunded');
+    await ledgerOk();
+  });
 });

@@ -2,7 +2,16 @@ import type { Executor } from '../../platform/db.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { requireVerified } from '../identity/index.ts';
 import { requireGoodStanding, requireValidCertificate } from '../training/index.ts';
-import { Accounts, adjustEscrow, getBalances, postTransfer, holdToEscrow, refundEscrow, releaseEscrow } from '../wallet/index.ts';
+import {
+  Accounts,
+  adjustEscrow,
+  getBalances,
+  postTransfer,
+  holdToEscrow,
+  refundEscrow,
+  refundOrderEscrow,
+  releaseEscrow,
+} from '../wallet/index.ts';
 import './errors.ts';
 
 /**
@@ -22,7 +31,7 @@ export interface OrdersPorts {
   availableFen(p: Platform, db: Executor, userId: string): Promise<number>;
   /** Pays the escrow to the courier minus the platform fee. */
   releaseEscrow(p: Platform, tx: Executor, o: { orderId: string; courierId: string; feeFen: number }): Promise<void>;
-  /** Returns the whole escrow to the payer. */
+  /** Returns the whole escrow to the payer (to the payment channel when the order was paid through one). */
   refundEscrow(p: Platform, tx: Executor, o: { orderId: string }): Promise<void>;
   /** Pays `courierFen` of the escrow to the courier as compensation and returns the rest to the payer. */
   compensateAndRefund(
@@ -49,7 +58,8 @@ export const platformPorts: OrdersPorts = {
     await releaseEscrow(p, tx, o);
   },
   async refundEscrow(p, tx, o) {
-    await refundEscrow(p, tx, o);
+    // S5.9b: an order paid through WeChat Pay / Alipay is refunded to the account it was paid from.
+    await refundOrderEscrow(p, tx, { orderId: o.orderId, reason: '订单退款 order refund' });
   },
   async compensateAndRefund(p, tx, o) {
     // The escrow goes back whole to the payer, then the compensation moves payer → courier: two

@@ -69,6 +69,7 @@ export {
   enabledChannels,
   refundOrderPaymentToChannel,
   closeOrderPaymentsAtChannel,
+  refundOrderEscrow,
   isChannelPaidOrder,
   submitRefund,
   ORDER_PAYMENT_PAID,

@@ -5,7 +5,7 @@ import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { notify } from '../messages/index.ts';
 import { ChannelError } from './channels/channel.ts';
-import { creditTopUp, findHold, holdToEscrow, refundEscrowToChannel, type TransferResult } from './ledger.ts';
+import { creditTopUp, findHold, holdToEscrow, refundEscrow, refundEscrowToChannel, type TransferResult } from './ledger.ts';
 import { channelNamed, pickChannel, startChannelPayment, type ChannelDeps, type PaymentRow, type PaymentView } from './channel-payments.ts';
 import type { WalletTables } from './tables.ts';
 import { checkTopUp } from './topups.ts';
@@ -133,36 +133,7 @@ export async function refundOrderToChannel(p: Platform, d: ChannelDeps, o: { ord
       .where('status', '=', 'paid')
       .executeTakeFirst();
     if (!pay) throw new AppError('HOLD_NOT_FOUND', { referenceId: o.orderId });
-    const existing = await tx.selectFrom('wallet_refunds').selectAll().where('payment_id', '=', pay.id).executeTakeFirst();
-    if (existing) return existing;
-    const outRefundNo = `RF${pay.out_trade_no.slice(2)}`;
-    const hold = await refundEscrowToChannel(p, tx, { orderId: o.orderId, channel: pay.channel, outRefundNo });
-    const now = p.clock.now();
-    const row = {
-      id: newId(),
-      payment_id: pay.id,
-      order_id: o.orderId,
-      user_id: pay.user_id,
-      channel: pay.channel,
-      out_refund_no: outRefundNo,
-      amount_fen: hold.amountFen,
-      reason: o.reason.slice(0, 80),
-      status: 'processing' as const,
-      transfer_id: hold.settleTransferId!,
-      created_at: now,
-      updated_at: now,
-    };
-    await tx.insertInto('wallet_refunds').values(row).execute();
-    await p.jobs.send(REFUND_SUBMIT_JOB, { refundId: row.id }, { tx });
-    await notify(p, tx, {
-      userId: pay.user_id,
-      category: 'wallet',
-      title: { zh: '订单退款处理中', en: 'Order refund in progress' },
-      body: { zh: '订单款 {amount} 元将原路退回您的支付账户', en: 'CNY {amount} is being refunded to the account you paid with' },
-      params: { amount: (hold.amountFen / 100).toFixed(2) },
-      link: `/orders/${o.orderId}`,
-    });
-    return row;
+    return recordOrderRefund(p, tx, pay, o.reason);
   });
   try {
     return await submitRefund(p, d, refund.id);
@@ -170,6 +141,64 @@ export async function refundOrderToChannel(p: Platform, d: ChannelDeps, o: { ord
     p.logger.warn({ err: (err as Error).message, refundId: refund.id }, 'refund: channel call failed; the job retries');
     return refundView(refund);
   }
+}
+
+/**
+ * For the orders module, on its own transaction (cancel, expiry, rejected hold, refunded dispute): a
+ * channel-paid order's escrow goes back to the channel (the refund is recorded and its submit job queued
+ * on `tx`, so it commits with the order's change); any other escrow — or one whose amount changed since
+ * the channel paid it (a pay raise or cut moved the difference through the balance) — to the payer's balance.
+ */
+export async function refundOrderEscrow(p: Platform, tx: Executor, o: { orderId: string; reason: string }): Promise<'channel' | 'balance'> {
+  const pay = await tx
+    .selectFrom('wallet_payments')
+    .selectAll()
+    .where('order_id', '=', o.orderId)
+    .where('purpose', '=', 'order')
+    .where('status', '=', 'paid')
+    .executeTakeFirst();
+  const hold = pay ? await findHold(tx, 'escrow', o.orderId) : undefined;
+  if (pay && hold?.status === 'pending' && hold.amountFen === pay.amount_fen) {
+    await recordOrderRefund(p, tx, pay, o.reason);
+    return 'channel';
+  }
+  await refundEscrow(p, tx, { orderId: o.orderId });
+  return 'balance';
+}
+
+/** Voids the escrow to the channel's clearing account, records the refund and queues its submission (once per payment). */
+async function recordOrderRefund(p: Platform, tx: Executor, pay: PaymentRow, reason: string): Promise<WalletTables['wallet_refunds']> {
+  const o = { orderId: pay.order_id!, reason };
+  const existing = await tx.selectFrom('wallet_refunds').selectAll().where('payment_id', '=', pay.id).executeTakeFirst();
+  if (existing) return existing;
+  const outRefundNo = `RF${pay.out_trade_no.slice(2)}`;
+  const hold = await refundEscrowToChannel(p, tx, { orderId: o.orderId, channel: pay.channel, outRefundNo });
+  const now = p.clock.now();
+  const row = {
+    id: newId(),
+    payment_id: pay.id,
+    order_id: o.orderId,
+    user_id: pay.user_id,
+    channel: pay.channel,
+    out_refund_no: outRefundNo,
+    amount_fen: hold.amountFen,
+    reason: o.reason.slice(0, 80),
+    status: 'processing' as const,
+    transfer_id: hold.settleTransferId!,
+    created_at: now,
+    updated_at: now,
+  };
+  await tx.insertInto('wallet_refunds').values(row).execute();
+  await p.jobs.send(REFUND_SUBMIT_JOB, { refundId: row.id }, { tx });
+  await notify(p, tx, {
+    userId: pay.user_id,
+    category: 'wallet',
+    title: { zh: '订单退款处理中', en: 'Order refund in progress' },
+    body: { zh: '订单款 {amount} 元将原路退回您的支付账户', en: 'CNY {amount} is being refunded to the account you paid with' },
+    params: { amount: (hold.amountFen / 100).toFixed(2) },
+    link: `/orders/${o.orderId}`,
+  });
+  return row;
 }
 
 const refundView = (r: WalletTables['wallet_refunds']): RefundView => ({
