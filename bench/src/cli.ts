@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
     pglite: { type: 'boolean', default: false },
+    connections: { type: 'string' },
   },
 });
 
@@ -202,7 +203,7 @@ try {
     ? (Object.values(sc).find((x) => typeof x === 'object' && x.name === args.only) as Scenario | undefined)
     : undefined;
   if (args.only && !only) throw new Error(`unknown scenario ${args.only}`);
-  if (only) await run(only, { durationS: dur(15, 3), connections: CONNS });
+  if (only) await run(only, { durationS: dur(15, 3), connections: args.connections ? Number(args.connections) : CONNS });
   else await fullRun();
 } finally {
   // Let queued jobs (notifications, subscribers) drain before stopping, bounded; record how long it took.
