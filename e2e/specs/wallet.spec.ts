@@ -319,4 +319,64 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       await page.getByText(/申诉/).first().waitFor();
     });
   });
+
+  it('S5.5b S5.9b: an owner posts an order and pays it through WeChat Pay on the channel’s page; the order shows as published and the balance is untouched', async () => {
+    await journey('wallet-order-channel-pay', phone, async (page) => {
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
+      const headers = { 'x-csrf-token': csrf };
+      const stores = (await (await page.request.get('/api/v1/stores')).json()) as { items: { id: string }[] };
+      let storeId = stores.items[0]?.id;
+      if (!storeId) {
+        const made = await page.request.post('/api/v1/stores', {
+          headers,
+          data: {
+            name: '菜鸟驿站（南山科技园店）',
+            brands: ['中通'],
+            regionCode: '440305',
+            address: '深圳市南山区高新南一道 8 号',
+            lat: 22.5405,
+            lng: 113.9531,
+            contactPhone: '13812345678',
+          },
+        });
+        assert.equal(made.status(), 201, await made.text());
+        storeId = ((await made.json()) as { id: string }).id;
+      }
+      const startsAt = new Date(Date.now() + 2 * DAY_MS).toISOString();
+      const endsAt = new Date(Date.now() + 2 * DAY_MS + 8 * 3600_000).toISOString();
+      const posted = await page.request.post('/api/v1/orders', {
+        headers,
+        data: { storeId, typeCode: 'station_duty', startsAt, endsAt, payFen: 24_000, description: '驿站值守，负责取件出库' },
+      });
+      assert.equal(posted.status(), 201, await posted.text());
+      const orderId = ((await posted.json()) as { id: string }).id;
+      const before = ((await (await page.request.get('/api/v1/wallet')).json()) as { availableFen?: number }).availableFen;
+
+      await page.goto(`/orders/${orderId}`);
+      await page.getByTestId('pay-countdown').waitFor();
+      // Next to "pay from balance": the enabled channels.
+      await page.getByTestId('pay-channel-alipay').waitFor();
+      await page.getByTestId('pay-channel-wechat').click();
+      const pay = page.getByTestId('order-pay-link');
+      await pay.waitFor();
+      await page.locator('.ant-qrcode').waitFor();
+      await shot(page, 'order-channel-qr');
+      const [payPage] = await Promise.all([page.context().waitForEvent('page'), pay.click()]);
+      await payPage.waitForLoadState();
+      assert.ok(payPage.url().startsWith(emu.url), 'the pay page is the channel’s, not ours');
+      assert.match(await payPage.content(), /240\.00/);
+      await payPage.locator('#pay').click();
+      await payPage.waitForLoadState();
+      await payPage.close();
+
+      // Back in the app: without a reload the order turns published and the pay step goes away.
+      await page.getByTestId('order-status').getByText('待接单').waitFor({ timeout: 20_000 });
+      await page.getByTestId('order-pay-pending').waitFor({ state: 'detached' });
+      assert.equal(await page.getByTestId('pay-order').count(), 0);
+      await shot(page, 'order-channel-paid');
+      const after = ((await (await page.request.get('/api/v1/wallet')).json()) as { availableFen?: number }).availableFen;
+      assert.equal(after, before, 'paid from the channel, not the balance');
+    });
+  });
 });

@@ -497,6 +497,13 @@ export const dictionary = {
   'orders.payFromWallet': ['余额支付 {amount}', 'Pay {amount} from balance'],
   'orders.paid': ['已支付，订单已发布', 'Paid — the order is published'],
   'orders.paidHeld': ['已支付，订单须经风控审核后发布', 'Paid — the order is published after a risk review'],
+  'orders.payThrough': ['或使用', 'Or pay with'],
+  'orders.payChannelTitle': ['{channel} · 订单付款', 'Pay the order with {channel}'],
+  'orders.payChannelHint': [
+    '请用手机扫码付款（{channel}），或在本机打开支付页面',
+    'Scan with {channel}, or open the payment page on this device',
+  ],
+  'orders.payChannelPaid': ['已付款，订单状态即将更新', 'Paid — the order updates in a moment'],
   'orders.storeRating': ['门店评分', 'Store rating'],
   'orders.noRating': ['暂无评分', 'Not rated yet'],
   'orders.modifiableUntil': ['可修改至', 'Editable until'],

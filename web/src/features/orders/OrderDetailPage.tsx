@@ -23,6 +23,7 @@ import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { StorePhotosById } from '../stores/StorePhotos.tsx';
 import { OrderChanges } from './OrderChanges.tsx';
+import { OrderChannelPay } from './OrderChannelPay.tsx';
 import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
@@ -175,6 +176,7 @@ export function OrderDetailPage() {
               {t('orders.payFromWallet', { amount: yuan(order.payFen) })}
             </Button>
           }
+          description={<OrderChannelPay orderId={order.id} onPaid={() => void load()} />}
         />
       )}
       {order.viewer === 'owner' && <HeldOrderPanel orderId={order.id} status={order.status} />}
