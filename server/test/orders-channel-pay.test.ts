@@ -238,4 +238,32 @@ describe('orders: paying an order through a payment channel (S5.5b, S5.9b)', () 
     assert.equal((await wechat.queryPayment(pay.outTradeNo)).state, 'refunded');
     await ledgerOk();
   });
+  it('S5.9b: paying from the balance closes the live channel payment first; money paid on the channel a moment before wins and the balance is not charged', async () => {
+    // The owner opened a QR code, then pays from the balance: the code is closed, the balance pays.
+    const a = await newOrder(20_000);
+    const codeA = (await post(owner, `/api/v1/orders/${a}/pay/channel`, {})).json();
+    await fund(t, owner.userId, 20_000);
+    const start = (await getBalances(t.p.db, owner.userId)).availableFen;
+    const paid = await post(owner, `/api/v1/orders/${a}/pay`);
+    assert.equal(paid.statusCode, 200, paid.body);
+    assert.equal(paid.json().status, 'published');
+    assert.equal((await wechat.queryPayment(codeA.outTradeNo)).state, 'closed');
+    await assert.rejects(emu.pay(codeA.outTradeNo));
+    assert.equal((await getBalances(t.p.db, owner.userId)).availableFen, start - 20_000);
+
+    // Paid on the channel, its callback not yet delivered: the balance payment finds it, and is refused.
+    const b = await newOrder(20_000);
+    const codeB = (await post(owner, `/api/v1/orders/${b}/pay/channel`, {})).json();
+    await fund(t, owner.userId, 20_000);
+    const before = (await getBalances(t.p.db, owner.userId)).availableFen;
+    await emu.pay(codeB.outTradeNo);
+    const refused = await post(owner, `/api/v1/orders/${b}/pay`);
+    assert.equal(refused.statusCode, 409, refused.body);
+    await emu.runDue();
+    await t.p.jobs.drain();
+    assert.equal((await get(owner, `/api/v1/orders/${b}`)).json().status, 'published');
+    assert.equal((await getBalances(t.p.db, owner.userId)).availableFen, before);
+    assert.equal((await findHold(t.p.db, 'escrow', b))?.amountFen, 20_000);
+    await ledgerOk();
+  });
 });

@@ -30,6 +30,7 @@ import type { MarketRow, OrderRow, OrderRules } from './repo.ts';
 import { gramsOf, keywordTerms, searchText } from './search.ts';
 import { EMPLOYER_RISK_LEVELS, employerCompanyOf, employerRiskOf, type EmployerRiskLevel } from './employer-risk.ts';
 import { openOrderHold } from '../risk/index.ts';
+import { closeOrderPaymentsAtChannel } from '../wallet/index.ts';
 import type { OrderStatus } from './tables.ts';
 
 type CertLevel = 'bronze' | 'silver' | 'gold';
@@ -376,6 +377,14 @@ export async function postOrder(d: Deps, actor: Actor, body: PostOrderInput, ide
  */
 export async function payOrder(d: Deps, actor: Actor, id: string, idemKey?: string): Promise<OrderRow> {
   assertCanPost(actor);
+  // S5.9b: a live WeChat Pay / Alipay payment for this order is closed at the channel first, so the pay
+  // cannot arrive twice; one paid at the last moment is confirmed instead (and this payment is refused).
+  const pre = await repo.findOrder(d.p.db, id);
+  if (pre?.owner_id === actor.userId && pre.status === 'pending_payment') {
+    await closeOrderPaymentsAtChannel(d.p, id).catch((err: unknown) =>
+      d.p.logger.warn({ err: (err as Error).message, orderId: id }, 'could not close the live channel payment; paying from the balance'),
+    );
+  }
   await command(d, `orders.pay:${actor.userId}`, idemKey, { id }, async (tx) => {
     const order = await loadOrder(tx, id);
     assertOwner(actor, order);
