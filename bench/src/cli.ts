@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     pglite: { type: 'boolean', default: false },
     connections: { type: 'string' },
+    /** Extra environment for the server under test, KEY=VALUE (repeatable), e.g. SESSION_CACHE_SECONDS=0. */
+    'server-env': { type: 'string', multiple: true },
   },
 });
 
@@ -134,6 +136,7 @@ const server = await startServer(
     INDEX_KEY: keys.INDEX_KEY,
     RATE_LIMIT_PER_MINUTE: '1000000',
     DATABASE_POOL_MAX: '20',
+    ...Object.fromEntries((args['server-env'] ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     ...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dataDir}/prof` } : {}),
   },
   pgliteDir ?? `${dataDir}/server`,
