@@ -116,7 +116,11 @@ describe('bad input never breaks the server', () => {
     const tally: Record<number, number> = {};
     const check = async (label: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }) => {
       tally[res.statusCode] = (tally[res.statusCode] ?? 0) + 1;
-      if (res.statusCode >= 500) failures.push(`${label} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+      // 503 is an honest answer when a request is valid but an outside system it needs is not there (the
+      // test app runs no payment channel): it must still be a problem document with a code. Any other 5xx fails.
+      const unavailable = res.statusCode === 503 && String(res.headers['content-type'] ?? '').includes('problem+json');
+      if (res.statusCode >= 500 && !(unavailable && JSON.parse(res.body).code))
+        failures.push(`${label} → ${res.statusCode} ${res.body.slice(0, 200)}`);
       // Payment-channel callbacks answer in the channel's own protocol (e.g. WeChat Pay's {code, message}).
       else if (res.statusCode >= 400 && !CHANNEL_PROTOCOL.test(label)) {
         const ct = String(res.headers['content-type'] ?? '');
