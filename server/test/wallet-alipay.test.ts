@@ -85,6 +85,8 @@ describe('wallet: Alipay channel (emulator)', () => {
   const postForm = (body: string) =>
     fetch(notifyUrl(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
   const lastNotification = (ref: string) => emu.alipay.notifications.filter((n) => n.outTradeNo === ref).at(-1)!;
+  /** Moves the emulator's clock up to the platform's (both only move forward). */
+  const syncEmulatorClock = () => emu.advance(t.clock.now().getTime() - emu.now());
 
   it('S5.9b: both channels are enabled; the payer picks Alipay on top-up and the payment code opens its pay page', async () => {
     const ch = await req(user, 'GET', '/api/v1/wallet/channels');
@@ -334,6 +336,7 @@ describe('wallet: Alipay channel (emulator)', () => {
       .executeTakeFirstOrThrow();
     const day = new Date(created_at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
     t.clock.advance(Date.parse(`${day}T18:00:00Z`) - t.clock.now().getTime()); // 02:00 the next day, China time
+    await syncEmulatorClock(); // Alipay publishes a day's bill once the day is over
     courier = await loginUser(t, courier.identifier, courier.password);
     const finance = await createStaff(t, ['finance']);
     const run = await t.app.inject({
@@ -345,7 +348,10 @@ describe('wallet: Alipay channel (emulator)', () => {
     assert.equal(run.statusCode, 201, run.body);
     assert.equal(run.json().status, 'discrepancies');
     assert.equal(run.json().channel, 'alipay');
-    assert.equal(run.json().discrepancies, 3);
+    // The day's Alipay bill is matched too: a top-up of an earlier test whose notify never got through is
+    // credited from it (recorded as resolved, auto_credited); the three payout discrepancies stay open.
+    assert.equal(run.json().autoCredited, 1);
+    assert.equal(run.json().discrepancies, 4);
     assert.equal((await req(courier, 'GET', `/api/v1/wallet/withdrawals/${late.id}`)).json().status, 'paid');
     const queue = (
       await t.app.inject({ method: 'GET', url: `/api/v1/wallet/finance/discrepancies?status=open&day=${day}`, headers: finance.headers })
@@ -398,6 +404,75 @@ describe('wallet: Alipay channel (emulator)', () => {
       .where('id', '=', back.json().transferId)
       .executeTakeFirstOrThrow();
     assert.match(JSON.stringify(memo.memo), /银行退票，退回钱包/);
+    assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
+  });
+
+  it('S5.9c: Alipay’s daily bill (ZIP of GBK CSV) is matched line by line: a payment whose notify was lost is credited once, a wrong amount goes to the finance queue', async () => {
+    await syncEmulatorClock();
+    user = await loginUser(t, user.identifier, user.password);
+    const topUp = async (amountFen: number) => {
+      const r = await req(user, 'POST', '/api/v1/wallet/topups', { amountFen, channel: 'alipay' });
+      assert.equal(r.statusCode, 201, r.body);
+      return r.json() as { id: string; outTradeNo: string };
+    };
+    // Lost: Alipay took the money, the notify never arrived, and nobody looked at the top-up since.
+    emu.setSwitches({ loseCallbacks: true });
+    const lost = await topUp(700);
+    await emu.alipay.pay(lost.outTradeNo);
+    emu.setSwitches({ loseCallbacks: false });
+    // Wrong amount: paid and credited, but Alipay's bill says 1.00 more.
+    const wrong = await topUp(800);
+    await emu.alipay.pay(wrong.outTradeNo);
+    emu.setSwitches({ billAmountDeltaFen: { [wrong.outTradeNo]: 100 } });
+    // A matched one.
+    const fine = await topUp(900);
+    await emu.alipay.pay(fine.outTradeNo);
+    const status = (id: string) =>
+      t.p.db.selectFrom('wallet_payments').select(['status', 'paid_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal((await status(lost.id)).status, 'pending');
+    const paidAt = (await status(fine.id)).paid_at!;
+    const day = new Date(paidAt.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const before = await balances(user);
+
+    // The next day, China time: before then Alipay has no bill for it.
+    await assert.rejects(alipay.tradeBill(day), (e: ChannelError) => e.code === 'isp.bill_not_exist');
+    t.clock.advance(Date.parse(`${day}T16:30:00Z`) - t.clock.now().getTime());
+    await syncEmulatorClock();
+    const bill = await alipay.tradeBill(day);
+    assert.equal(bill.format, 'alipay');
+    assert.match(bill.csv, /^#支付宝业务明细查询/);
+    assert.ok(bill.csv.includes(`${lost.outTradeNo}\t,交易\t`));
+    const finance = await createStaff(t, ['finance']);
+    const reconcile = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/wallet/finance/reconciliations',
+        headers: finance.headers,
+        payload: { day, channel: 'alipay' },
+      });
+    const run = await reconcile();
+    assert.equal(run.statusCode, 201, run.body);
+    assert.equal(run.json().status, 'discrepancies');
+    assert.equal(run.json().autoCredited, 1);
+    assert.equal(run.json().matched, 1);
+    assert.equal(run.json().billLines, 3);
+    assert.equal((await status(lost.id)).status, 'paid');
+    user = await loginUser(t, user.identifier, user.password);
+    assert.equal((await balances(user)).availableFen, before.availableFen + 700);
+    const queue = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/wallet/finance/discrepancies?day=${day}`, headers: finance.headers })
+    ).json().items as { outTradeNo: string; kind: string; status: string; channelAmountFen: number | null; ourAmountFen: number | null }[];
+    const of = (no: string) => queue.filter((d) => d.outTradeNo === no).map((d) => [d.kind, d.status, d.channelAmountFen, d.ourAmountFen]);
+    assert.deepEqual(of(lost.outTradeNo), [['missing_ours', 'resolved', 700, null]]);
+    assert.deepEqual(of(wrong.outTradeNo), [['amount_mismatch', 'open', 900, 800]]);
+    assert.deepEqual(of(fine.outTradeNo), []);
+    // Running the day again credits nothing twice and records nothing twice.
+    assert.equal((await reconcile()).json().autoCredited, 0);
+    assert.equal((await balances(user)).availableFen, before.availableFen + 700);
+    const again = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/wallet/finance/discrepancies?day=${day}`, headers: finance.headers })
+    ).json().items as { outTradeNo: string }[];
+    assert.equal(again.filter((d) => [lost.outTradeNo, wrong.outTradeNo].includes(d.outTradeNo)).length, 2);
     assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
   });
 

@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSign, createVerify } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { crc32, inflateRawSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { ALIPAY_RETRY_SCHEDULE_MS, alipaySignContent } from './alipay.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from './server.ts';
@@ -116,5 +117,55 @@ describe('payment-channel emulator (Alipay open API)', () => {
     const failed = await call('alipay.fund.trans.common.query', { out_biz_no: 'EMU-WD-2' });
     assert.deepEqual([failed.status, failed.error_code], ['FAIL', 'PAYEE_CARD_INFO_ERROR']);
     assert.equal((await call('alipay.fund.trans.common.query', { out_biz_no: 'NONE' })).sub_code, 'ORDER_NOT_EXIST');
+  });
+  it('the daily bill: downloadurl.query → a ZIP of GBK CSV files (detail with 交易/退款 lines and summary blocks); none before the day ends', async () => {
+    const no = `BILL${Date.now()}`;
+    await call('alipay.trade.precreate', { out_trade_no: no, total_amount: '12.34', subject: '充值,测试' }, { notify_url: notifyUrl });
+    await emu.alipay.pay(no);
+    await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '2.00', out_request_no: 'RF-1' });
+    const again = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '2.00', out_request_no: 'RF-1' });
+    assert.equal(again.refund_fee, '2.00', 'a repeated out_request_no refunds once');
+    const day = new Date(emu.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const early = await call('alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'trade', bill_date: day });
+    assert.equal(early.sub_code, 'isp.bill_not_exist');
+    assert.equal(
+      (await call('alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'x', bill_date: day })).sub_code,
+      'isv.invalid-parameter',
+    );
+    await emu.advance(24 * 3600_000);
+    const r = await call('alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'trade', bill_date: day });
+    assert.equal(r.code, '10000');
+    const zipped = Buffer.from(await (await fetch(r.bill_download_url!)).arrayBuffer());
+    // Walk the local file headers: names and contents are GBK; CRC-32 checks each file.
+    const files = new Map<string, string>();
+    for (let p = 0; zipped.readUInt32LE(p) === 0x04034b50;) {
+      const size = zipped.readUInt32LE(p + 18);
+      const nameLen = zipped.readUInt16LE(p + 26);
+      const start = p + 30 + nameLen + zipped.readUInt16LE(p + 28);
+      const data = inflateRawSync(zipped.subarray(start, start + size));
+      assert.equal(crc32(data), zipped.readUInt32LE(p + 14));
+      const gbk = new TextDecoder('gbk', { fatal: true });
+      files.set(gbk.decode(zipped.subarray(p + 30, p + 30 + nameLen)), gbk.decode(data));
+      p = start + size;
+    }
+    const compact = day.replace(/-/g, '');
+    const detail = [...files].find(([n]) => n.endsWith(`_${compact}_业务明细.csv`))![1];
+    assert.ok([...files.keys()].some((n) => n.endsWith(`_${compact}_业务明细(汇总).csv`)));
+    const lines = detail.split('\r\n');
+    assert.equal(lines[0], '#支付宝业务明细查询');
+    const header = lines.find((l) => l.startsWith('支付宝交易号'))!.split(',');
+    const mine = lines.filter((l) => l.includes(`${no}\t`)).map((l) => l.split(',').map((f) => f.trim()));
+    const col = (row: string[], name: string) => row[header.indexOf(name)];
+    assert.deepEqual(
+      mine.map((row) => [col(row, '业务类型'), col(row, '商品名称'), col(row, '订单金额（元）'), col(row, '退款批次号/请求号')]),
+      [
+        ['交易', '充值 测试', '12.34', ''],
+        ['退款', '充值 测试', '-2.00', 'RF-1'],
+      ],
+    );
+    assert.ok(lines.some((l) => /^#交易合计：\d+笔，商家实收共计：[\d.]+元$/.test(l)));
+    // The link is good for 30 seconds.
+    await emu.advance(31_000);
+    assert.equal((await fetch(r.bill_download_url!)).status, 404);
   });
 });

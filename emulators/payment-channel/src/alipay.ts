@@ -1,5 +1,6 @@
 import { createSign, createVerify, randomInt, type KeyObject } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { encodeGbk, zip } from './zipgbk.ts';
 
 /**
  * An Alipay open-API gateway (`POST /alipay/gateway.do`), enough for Native (face-to-face) payments:
@@ -9,7 +10,10 @@ import type { ServerResponse } from 'node:http';
  * considered delivered when the merchant answers exactly `success` and otherwise retried on Alipay's
  * schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h). Payouts to bank cards: alipay.fund.trans.uni.transfer
  * (TRANS_BANKCARD_NO_PWD, idempotent by out_biz_no, DEALING → SUCCESS/FAIL) and
- * alipay.fund.trans.common.query, with the `alipay.fund.trans.order.changed` notification.
+ * alipay.fund.trans.common.query, with the `alipay.fund.trans.order.changed` notification. The daily bill:
+ * alipay.data.dataservice.bill.downloadurl.query (bill_type `trade`) answers a `bill_download_url` valid
+ * for 30 seconds; it serves a ZIP with the day's detail CSV (业务明细) and summary CSV (业务明细(汇总)) in
+ * GBK, each with its `#` header block, the lines (交易 and 退款) and the `#` summary block.
  */
 export interface AlipayGateway {
   handle(res: ServerResponse, rawBody: string, query: URLSearchParams): Promise<void>;
@@ -23,6 +27,8 @@ export interface AlipayGateway {
   readonly transfers: ReadonlyMap<string, AliTransfer>;
   /** The bank returns a paid transfer (a closed card: 退票); the query then says REFUND. */
   bounce(outBizNo: string): void;
+  /** Serves a bill archive behind a `bill_download_url` (`/alipay/downloadBillFile.resource?token=…`). */
+  bill(res: ServerResponse, token: string): void;
 }
 
 export interface AliTransfer {
@@ -48,6 +54,8 @@ export interface AlipaySwitches {
   failNext: number;
   /** Per trade or transfer number, fen added to the amount reported (a record with a wrong amount). */
   billAmountDeltaFen: Record<string, number>;
+  /** Trade numbers left out of the daily bill (a bill with a missing line). */
+  billDropTradeNos: string[];
 }
 
 /** Alipay's notification retry schedule after an answer other than `success`. */
@@ -63,7 +71,17 @@ interface AliTrade {
   notifyUrl: string | undefined;
   paidAt: number | undefined;
   refundedFen: number;
+  createdAt: number;
+  refunds: { outRequestNo: string; amountFen: number; at: number }[];
 }
+
+/** The detail lines' columns, as in Alipay's 业务明细 file. */
+const BILL_HEADER =
+  '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注';
+/** The merchant's Alipay user id (the PID in the bill's header and file names). */
+const ALIPAY_PID = '2088102177840156';
+/** How long a bill_download_url can be used. */
+const BILL_URL_TTL_MS = 30_000;
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 const fenOf = (s: unknown): number => {
@@ -97,6 +115,7 @@ export function createAlipayGateway(o: {
   const byToken = new Map<string, AliTrade>();
   const transfers = new Map<string, AliTransfer>();
   const notifications: AlipayGateway['notifications'] = [];
+  const bills = new Map<string, { zip: Buffer; name: string; expiresAt: number }>();
   const sw: AlipaySwitches = o.switches ?? {
     loseCallbacks: false,
     duplicateCallbacks: false,
@@ -104,6 +123,7 @@ export function createAlipayGateway(o: {
     payoutFailure: false,
     failNext: 0,
     billAmountDeltaFen: {},
+    billDropTradeNos: [],
   };
   const schedule = o.schedule ?? ((ms: number, run: () => Promise<void>) => void setTimeout(() => void run(), ms));
   const sign = (s: string) => createSign('RSA-SHA256').update(s, 'utf8').sign(o.alipayPrivateKeyPem, 'base64');
@@ -243,6 +263,152 @@ export function createAlipayGateway(o: {
     return { code: '10000', msg: 'Success', ...transferView(tr) };
   }
 
+  /** The day's trade bill (China time) as Alipay's ZIP: detail and summary CSV files in GBK. */
+  function tradeBill(day: string): { zip: Buffer; name: string } {
+    const compact = day.replace(/-/g, '');
+    const cn = (ms: number) => {
+      const [d, t] = cst(ms).split(' ');
+      const [y, m, dd] = d!.split('-');
+      return `${y}年${m}月${dd}日 ${t}`;
+    };
+    const from = Date.parse(`${day}T00:00:00+08:00`);
+    const to = from + 24 * 3600_000;
+    const within = (ms: number | undefined) => ms !== undefined && ms >= from && ms < to;
+    const clean = (s: string) => s.replace(/[,\r\n\t#]/g, ' ');
+    const fee = (fen: number) => Math.round(fen * 0.006);
+    // Every field is followed by a tab, as in Alipay's files (so spreadsheets keep long numbers as text).
+    const row = (f: string[]) => f.map((x) => `${x}\t`).join(',');
+    const rows: string[] = [];
+    let paidCount = 0;
+    let paidFen = 0;
+    let refundCount = 0;
+    let refundFen = 0;
+    let feeFen = 0;
+    for (const t of trades.values()) {
+      if (sw.billDropTradeNos.includes(t.outTradeNo)) continue;
+      const delta = sw.billAmountDeltaFen[t.outTradeNo] ?? 0;
+      if (within(t.paidAt)) {
+        const amount = t.totalFen + delta;
+        paidCount++;
+        paidFen += amount;
+        feeFen += fee(amount);
+        rows.push(
+          row([
+            t.tradeNo,
+            t.outTradeNo,
+            '交易',
+            clean(t.subject),
+            cst(t.createdAt),
+            cst(t.paidAt!),
+            '',
+            '',
+            '',
+            '',
+            '',
+            yuan(amount),
+            yuan(amount),
+            '0.00',
+            '0.00',
+            '0.00',
+            '0.00',
+            '0.00',
+            '',
+            '0.00',
+            '0.00',
+            '',
+            `-${yuan(fee(amount))}`,
+            '0.00',
+            '',
+          ]),
+        );
+      }
+      for (const r of t.refunds) {
+        if (!within(r.at)) continue;
+        refundCount++;
+        refundFen += r.amountFen;
+        feeFen -= fee(r.amountFen);
+        rows.push(
+          row([
+            t.tradeNo,
+            t.outTradeNo,
+            '退款',
+            clean(t.subject),
+            cst(t.createdAt),
+            cst(r.at),
+            '',
+            '',
+            '',
+            '',
+            '',
+            `-${yuan(r.amountFen)}`,
+            `-${yuan(r.amountFen)}`,
+            '0.00',
+            '0.00',
+            '0.00',
+            '0.00',
+            '0.00',
+            '',
+            '0.00',
+            '0.00',
+            r.outRequestNo,
+            yuan(fee(r.amountFen)),
+            '0.00',
+            '',
+          ]),
+        );
+      }
+    }
+    const signed = (fen: number) => (fen < 0 ? `-${yuan(-fen)}` : yuan(fen));
+    const head = (title: string) => [
+      `#支付宝${title}查询`,
+      `#账号：[${ALIPAY_PID}0156]`,
+      `#起始日期：[${cn(from)}]   终止日期：[${cn(to)}]`,
+    ];
+    const exported = `#导出时间：[${cn(o.now())}]`;
+    const detail = [
+      ...head('业务明细'),
+      '#-----------------------------------------业务明细列表----------------------------------------',
+      BILL_HEADER,
+      ...rows,
+      '#-----------------------------------------业务明细列表结束------------------------------------',
+      `#交易合计：${paidCount}笔，商家实收共计：${yuan(paidFen)}元`,
+      `#退款合计：${refundCount}笔，商家实收共计：${signed(-refundFen)}元`,
+      exported,
+    ].join('\r\n');
+    const summary = [
+      ...head('业务汇总'),
+      '#-----------------------------------------业务汇总列表----------------------------------------',
+      '门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）,支付宝优惠（元）,商家优惠（元）,卡消费金额（元）,服务费（元）,分润（元）,实收净额（元）',
+      row([
+        '',
+        '合计',
+        String(paidCount),
+        String(refundCount),
+        signed(paidFen - refundFen),
+        signed(paidFen - refundFen),
+        '0.00',
+        '0.00',
+        '0.00',
+        signed(-feeFen),
+        '0.00',
+        signed(paidFen - refundFen - feeFen),
+      ]),
+      '#-----------------------------------------业务汇总列表结束------------------------------------',
+      exported,
+    ].join('\r\n');
+    const base = `${ALIPAY_PID}_${compact}`;
+    return {
+      name: `${base}.csv.zip`,
+      zip: zip(
+        [
+          { name: encodeGbk(`${base}_业务明细.csv`), data: encodeGbk(`${detail}\r\n`) },
+          { name: encodeGbk(`${base}_业务明细(汇总).csv`), data: encodeGbk(`${summary}\r\n`) },
+        ],
+        o.now(),
+      ),
+    };
+  }
+
   function payPage(t: AliTrade, message?: string): string {
     const paid = t.status === 'TRADE_SUCCESS';
     return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -272,6 +438,18 @@ ${
       if (!tr || tr.status !== 'SUCCESS') throw new Error('没有可退票的转账');
       tr.status = 'REFUND';
       tr.errorCode = 'PAYEE_CARD_CLOSED';
+    },
+    bill(res, token) {
+      const b = bills.get(token);
+      if (!b || b.expiresAt < o.now()) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        return void res.end('账单下载链接无效或已过期');
+      }
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Disposition': `attachment; filename="${b.name}"`,
+      });
+      res.end(b.zip);
     },
     async pay(outTradeNo) {
       const t = trades.get(outTradeNo);
@@ -334,6 +512,8 @@ ${
             notifyUrl: params.notify_url,
             paidAt: undefined,
             refundedFen: 0,
+            createdAt: o.now(),
+            refunds: [],
           };
           trades.set(no, trade);
           byToken.set(trade.token, trade);
@@ -366,12 +546,26 @@ ${
         case 'alipay.trade.refund': {
           if (!t) return notExist();
           const amount = fenOf(biz.refund_amount);
+          const requestNo = String(biz.out_request_no ?? '') || no;
+          const again = t.refunds.find((r) => r.outRequestNo === requestNo);
+          // Idempotent by out_request_no: a repeated request answers the refund already made.
+          if (again) {
+            return respond(res, method, {
+              code: '10000',
+              msg: 'Success',
+              out_trade_no: no,
+              trade_no: t.tradeNo,
+              fund_change: 'N',
+              refund_fee: yuan(t.refundedFen),
+            });
+          }
           if (t.status !== 'TRADE_SUCCESS')
             return respond(res, method, fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法'));
           if (!(amount > 0) || t.refundedFen + amount > t.totalFen) {
             return respond(res, method, fail('40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限'));
           }
           t.refundedFen += amount;
+          t.refunds.push({ outRequestNo: requestNo, amountFen: amount, at: o.now() });
           return respond(res, method, {
             code: '10000',
             msg: 'Success',
@@ -387,6 +581,24 @@ ${
           const tr = transfers.get(String(biz.out_biz_no ?? ''));
           if (!tr) return respond(res, method, fail('40004', 'Business Failed', 'ORDER_NOT_EXIST', '转账订单不存在'));
           return respond(res, method, { code: '10000', msg: 'Success', ...transferView(tr) });
+        }
+        case 'alipay.data.dataservice.bill.downloadurl.query': {
+          const day = String(biz.bill_date ?? '');
+          if (biz.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00+08:00`))) {
+            return respond(res, method, fail('40004', 'Business Failed', 'isv.invalid-parameter', '参数不合法：bill_type 或 bill_date'));
+          }
+          // A day's bill exists once the day is over (China time).
+          if (day >= cst(o.now()).slice(0, 10))
+            return respond(res, method, fail('40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在'));
+          const b = tradeBill(day);
+          const token = Array.from({ length: 32 }, () => 'abcdefghijkmnpqrstuvwxyz23456789'[randomInt(32)]).join('');
+          bills.set(token, { ...b, expiresAt: o.now() + BILL_URL_TTL_MS });
+          const query = `bizType=trade&userId=${ALIPAY_PID}&fileType=csv.zip&bizDates=${day.replace(/-/g, '')}&token=${token}`;
+          return respond(res, method, {
+            code: '10000',
+            msg: 'Success',
+            bill_download_url: `${o.baseUrl?.() ?? ''}/alipay/downloadBillFile.resource?${query}`,
+          });
         }
         default:
           return respond(res, method, fail('40004', 'Business Failed', 'isv.invalid-method', '不存在的方法名'));

@@ -889,6 +889,7 @@ ${
       const rawBody = await readBody(req);
       if (path.startsWith('/v3/')) return await merchantApi(req, res, path, u.searchParams, rawBody, requestId);
       if (path === '/alipay/gateway.do') return await alipay.handle(res, rawBody, u.searchParams);
+      if (path === '/alipay/downloadBillFile.resource') return alipay.bill(res, u.searchParams.get('token') ?? '');
       let qr: RegExpExecArray | null;
       if ((qr = /^\/alipay\/qr\/([a-z0-9]+)(\/confirm)?$/.exec(path)))
         return await alipay.page(res, qr[1]!, !!qr[2] && req.method === 'POST');

@@ -157,13 +157,58 @@ export function parseTradeBill(csv: string): { payments: BillLine[]; refundLines
   return { payments, refundLines, refunds };
 }
 
+/**
+ * Parses the detail file of Alipay's trade bill (业务明细: `#` header lines, the column line starting with
+ * 支付宝交易号, the lines — every field followed by a tab — then `#` summary lines). 业务类型 交易 lines are
+ * payments (订单金额（元）, 完成时间 in China time); 退款 lines are refunds, their 退款批次号/请求号 being our
+ * refund number (sent as `out_request_no`) and their amount negative in the bill.
+ */
+export function parseAlipayBill(csv: string): { payments: BillLine[]; refundLines: number; refunds: BillRefundLine[] } {
+  const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const at = lines.findIndex((l) => l.startsWith('支付宝交易号'));
+  if (at < 0) throw new Error('Alipay bill without its column line');
+  const header = lines[at]!.split(',').map((x) => x.trim());
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`Alipay bill without column ${name}`);
+    return i;
+  };
+  const iTxn = col('支付宝交易号');
+  const iOut = col('商户订单号');
+  const iType = col('业务类型');
+  const iTime = col('完成时间');
+  const iAmount = col('订单金额（元）');
+  const iRequest = col('退款批次号/请求号');
+  const payments: BillLine[] = [];
+  const refunds: BillRefundLine[] = [];
+  let refundLines = 0;
+  for (const line of lines.slice(at + 1)) {
+    if (line.startsWith('#')) break;
+    if (line.trim() === '') continue;
+    const f = line.split(',').map((x) => x.trim());
+    if (f[iType] === '退款') {
+      refundLines++;
+      refunds.push({ outRefundNo: f[iRequest]!, outTradeNo: f[iOut]!, amountFen: Math.abs(yuanToFen(f[iAmount]!)) });
+    } else if (f[iType] === '交易') {
+      payments.push({
+        outTradeNo: f[iOut]!,
+        transactionId: f[iTxn]!,
+        amountFen: yuanToFen(f[iAmount]!),
+        paidAt: new Date(`${f[iTime]!.replace(' ', 'T')}+08:00`),
+      });
+    }
+  }
+  return { payments, refundLines, refunds };
+}
+
 /** The China-time day of an instant, YYYY-MM-DD. */
 export const chinaDay = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 const dayStart = (day: string): Date => new Date(`${day}T00:00:00+08:00`);
 
 /**
  * Reconciles one channel's trade bill of one China-time day with the platform's records (S5.9c):
- * downloads the bill (the adapter checks its SHA-1), then matches it line by line with the paid top-ups.
+ * downloads the bill (WeChat Pay's CSV, whose SHA-1 the adapter checks, or Alipay's ZIP of GBK CSV, which
+ * has no hash), then matches it line by line with the paid top-ups.
  * - matched: same trade number and amount on both sides;
  * - missing on our side (a lost callback): the top-up is credited exactly once through the same path as
  *   the callback (ledger key `topup:<channel>:<no>`) and recorded as resolved `auto_credited`; a trade
@@ -194,10 +239,13 @@ export async function reconcileDay(
     triggered_by: triggeredBy,
     created_at: p.clock.now(),
   };
-  let bill: { csv: string } | null;
+  let bill: { csv: string; format?: 'wechatpay' | 'alipay' } | null;
+  let parsed: { payments: BillLine[]; refunds: BillRefundLine[] };
   try {
-    // A channel without a bill download (Alipay here) is reconciled on its payouts only.
+    // A channel without a bill download is reconciled on its payouts only.
     bill = channel.tradeBills ? await channel.tradeBill(day) : null;
+    // A bill we cannot read fails the run like a failed download (recorded with its error, not a 500).
+    parsed = !bill ? { payments: [], refunds: [] } : bill.format === 'alipay' ? parseAlipayBill(bill.csv) : parseTradeBill(bill.csv);
   } catch (err) {
     const row = { ...base, status: 'failed' as const, error: (err as Error).message.slice(0, 500) };
     await p.db.insertInto('wallet_recon_runs').values(row).execute();
@@ -216,7 +264,7 @@ export async function reconcileDay(
         .where('paid_at', '>=', from)
         .where('paid_at', '<', to)
         .execute();
-  const { payments, refunds } = bill ? parseTradeBill(bill.csv) : { payments: [] as BillLine[], refunds: [] as BillRefundLine[] };
+  const { payments, refunds } = parsed;
   const sha1 = bill ? createHash('sha1').update(bill.csv, 'utf8').digest('hex') : null;
 
   let matched = 0;

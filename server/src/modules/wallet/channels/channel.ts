@@ -44,8 +44,11 @@ export interface PaymentChannel {
   queryTransfer(outBatchNo: string, outDetailNo: string): Promise<TransferOutcome>;
   /** Verifies and opens an asynchronous notification; throws ChannelError('SIGNATURE_INVALID') when it is not genuine. */
   openNotification(headers: Record<string, string | string[] | undefined>, rawBody: string): Promise<ChannelNotification>;
-  /** The day's trade bill (China time), hash-checked. */
-  tradeBill(day: string): Promise<{ csv: string } | null>;
+  /**
+   * The day's trade bill (China time): the CSV text in the channel's own layout (`format`, WeChat Pay's by
+   * default), hash-checked where the channel gives a hash (WeChat Pay does, Alipay does not).
+   */
+  tradeBill(day: string): Promise<{ csv: string; format?: 'wechatpay' | 'alipay' } | null>;
 }
 
 export type PayoutKind = 'wechat' | 'bank_card';

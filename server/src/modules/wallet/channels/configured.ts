@@ -52,7 +52,7 @@ export function configuredChannels(p: Platform): PaymentChannel[] {
           }>(c.wechatPayCredentialsFile!, 'WeChat Pay');
           return new WechatPayChannel({ baseUrl: c.wechatPayBaseUrl!, ...creds, now });
         })
-      : lazy({ name: 'alipay', notifyProtocol: 'alipay', tradeBills: false, payoutKinds: ['bank_card'] }, () => {
+      : lazy({ name: 'alipay', notifyProtocol: 'alipay', tradeBills: true, payoutKinds: ['bank_card'] }, () => {
           const creds = readCredentials<{ appId: string; appPrivateKeyPem: string; alipayPublicKeyPem: string }>(
             c.alipayCredentialsFile!,
             'Alipay',
