@@ -107,8 +107,12 @@ function oid(dotted: string): Buffer {
   }
   return tlv(0x06, Buffer.from(out));
 }
-function integer(bytes: Buffer): Buffer {
-  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/** A non-negative DER INTEGER in its minimal form (no redundant leading zero bytes: X.509 parsers refuse them). */
+export function integer(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const b = bytes.subarray(i);
+  return tlv(0x02, b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
 }
 const utf8 = (s: string) => tlv(0x0c, Buffer.from(s, 'utf8'));
 const printable = (s: string) => tlv(0x13, Buffer.from(s, 'ascii'));
@@ -134,7 +138,7 @@ export interface CertifiedKey {
 export function generateCertifiedKey(commonName: string, organization: string, now = new Date()): CertifiedKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const serial = randomBytes(20);
-  serial[0] = serial[0]! & 0x7f; // positive
+  serial[0] = (serial[0]! & 0x7f) | 0x01; // positive and never zero, so all 20 bytes stay significant
   const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000);
   const notAfter = new Date(notBefore.getTime() + 5 * 365 * 86_400_000);
   const spki = publicKey.export({ type: 'spki', format: 'der' });
