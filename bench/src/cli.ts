@@ -23,6 +23,7 @@ import { migrate } from '../../server/src/platform/migrate.ts';
  * --smoke: CI mode (quick durations, results to $BENCH_DATA_DIR (default /tmp/dingban-bench), fails only on broken harness or invariants).
  * --drop: only drop the bench database. --profile: the server writes a V8 CPU profile to $BENCH_DATA_DIR/prof.
  * --only <scenario>: just that scenario at maximum throughput (with --profile: where its time goes).
+ * --generate-only: make the dataset and its manifest and stop (then run with --reuse, e.g. on a quieter machine).
  */
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
     pglite: { type: 'boolean', default: false },
+    /** Generate (or regenerate) the dataset and its manifest, then stop: later runs take it with --reuse. */
+    'generate-only': { type: 'boolean', default: false },
     connections: { type: 'string' },
     /** Extra environment for the server under test, KEY=VALUE (repeatable), e.g. SESSION_CACHE_SECONDS=0. */
     'server-env': { type: 'string', multiple: true },
@@ -90,6 +93,8 @@ if (args.reuse) {
   writeFileSync(manifestFile, JSON.stringify(manifest));
   log(`generated in ${manifest.loadSeconds.toFixed(1)} s: ${JSON.stringify(manifest.counts)}`);
 }
+
+if (args['generate-only']) process.exit(0);
 
 const pgVersion = await (async () => {
   if (pgliteDir) return 'PGlite (embedded, WASM)';
