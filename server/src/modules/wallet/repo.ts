@@ -170,14 +170,39 @@ export const isHoldTransfer = (db: Executor, transferId: string) =>
     .where((eb) => eb.or([eb('hold_transfer_id', '=', transferId), eb('settle_transfer_id', '=', transferId)]))
     .executeTakeFirst();
 
-export const pendingPayoutsOf = (db: Executor, userId: string) =>
-  db
-    .selectFrom('ledger_holds')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId)
-    .where('kind', '=', 'payout')
-    .where('status', '=', 'pending')
+/**
+ * A user's available and held balances and the number of payouts in flight, in one round trip (the
+ * wallet page's read is the platform's most frequent authenticated request).
+ */
+export async function walletSummaryOf(
+  db: Executor,
+  userId: string,
+): Promise<{ availableFen: number; heldFen: number; pendingPayouts: number }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('ledger_accounts')
+        .select(sql<number>`coalesce(sum(balance_fen), 0)::bigint`.as('v'))
+        .where('owner_id', '=', userId)
+        .where('kind', '=', 'user_available')
+        .as('available_fen'),
+      eb
+        .selectFrom('ledger_accounts')
+        .select(sql<number>`coalesce(sum(balance_fen), 0)::bigint`.as('v'))
+        .where('owner_id', '=', userId)
+        .where('kind', '=', 'user_held')
+        .as('held_fen'),
+      eb
+        .selectFrom('ledger_holds')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('kind', '=', 'payout')
+        .where('status', '=', 'pending')
+        .as('pending_payouts'),
+    ])
     .executeTakeFirstOrThrow();
+  return { availableFen: Number(row.available_fen), heldFen: Number(row.held_fen), pendingPayouts: Number(row.pending_payouts) };
+}
 
 export interface TransactionFilter {
   userId: string;

@@ -11,14 +11,13 @@ import type { TransactionsQuery, TransactionView, WalletView } from './schemas.t
 /** The caller's balances (S5.9a). */
 export async function getWallet(p: Platform, actor: Actor): Promise<WalletView> {
   const userId = walletOwnerOf(actor);
-  const b = await repo.balancesOf(p.db, userId);
-  const pending = await repo.pendingPayoutsOf(p.db, userId);
+  const w = await repo.walletSummaryOf(p.db, userId);
   return {
     currency: 'CNY',
-    availableFen: b.availableFen,
-    heldFen: b.heldFen,
-    totalFen: b.availableFen + b.heldFen,
-    pendingPayouts: Number(pending.n),
+    availableFen: w.availableFen,
+    heldFen: w.heldFen,
+    totalFen: w.availableFen + w.heldFen,
+    pendingPayouts: w.pendingPayouts,
   };
 }
 
@@ -58,10 +57,9 @@ export async function listTransactions(
  * Returns readable reasons in both languages, empty when none.
  */
 export async function walletObligations(p: Platform, userId: string): Promise<string[]> {
-  const b = await repo.balancesOf(p.db, userId);
-  const pending = Number((await repo.pendingPayoutsOf(p.db, userId)).n);
+  const w = await repo.walletSummaryOf(p.db, userId);
   const reasons: string[] = [];
-  if (b.availableFen !== 0) reasons.push(`钱包余额未提现 Wallet balance not withdrawn: ${(b.availableFen / 100).toFixed(2)} 元`);
-  if (pending > 0 || b.heldFen !== 0) reasons.push(`提现处理中 Withdrawals in progress: ${pending}`);
+  if (w.availableFen !== 0) reasons.push(`钱包余额未提现 Wallet balance not withdrawn: ${(w.availableFen / 100).toFixed(2)} 元`);
+  if (w.pendingPayouts > 0 || w.heldFen !== 0) reasons.push(`提现处理中 Withdrawals in progress: ${w.pendingPayouts}`);
   return reasons;
 }
