@@ -89,6 +89,44 @@ describe('payment-channel emulator (Alipay open API)', () => {
     assert.equal((await call('alipay.trade.query', { out_trade_no: 'EMU-ALI-1' })).trade_status, 'TRADE_SUCCESS');
   });
 
+  it('S5.9b: partial refunds — each with its own out_request_no, announced by a signed notify (out_biz_no, refund_fee, gmt_refund), never above the paid amount; refunded in full the trade closes; fastpay.refund.query finds each', async () => {
+    const no = `PART${Date.now()}`;
+    await call('alipay.trade.precreate', { out_trade_no: no, total_amount: '100.00', subject: '订单' }, { notify_url: notifyUrl });
+    await emu.alipay.pay(no);
+    received.length = 0;
+    const first = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '30.00', out_request_no: `${no}-R1` });
+    assert.deepEqual([first.code, first.fund_change, first.refund_fee, first.send_back_fee], ['10000', 'Y', '30.00', '30.00']);
+    const second = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '50.00', out_request_no: `${no}-R2` });
+    assert.deepEqual([second.fund_change, second.refund_fee], ['Y', '80.00'], 'refund_fee is the total refunded so far');
+    assert.equal((await call('alipay.trade.query', { out_trade_no: no })).trade_status, 'TRADE_SUCCESS', 'a partial refund keeps it paid');
+    // A retry of the first request moves no money; over-refunding is refused with Alipay's code.
+    const retry = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '30.00', out_request_no: `${no}-R1` });
+    assert.deepEqual([retry.code, retry.fund_change, retry.refund_fee], ['10000', 'N', '80.00']);
+    const over = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '20.01', out_request_no: `${no}-R3` });
+    assert.deepEqual([over.code, over.sub_code], ['40004', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL']);
+    const q1 = await call('alipay.trade.fastpay.refund.query', { out_trade_no: no, out_request_no: `${no}-R1` });
+    assert.deepEqual([q1.refund_status, q1.refund_amount, q1.total_amount], ['REFUND_SUCCESS', '30.00', '100.00']);
+    const none = await call('alipay.trade.fastpay.refund.query', { out_trade_no: no, out_request_no: `${no}-R3` });
+    assert.deepEqual([none.code, none.refund_amount], ['10000', undefined], 'a refund that never happened: Success without refund fields');
+    // The rest, in full: the trade closes, and a further refund is refused.
+    const last = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '20.00', out_request_no: `${no}-R3` });
+    assert.deepEqual([last.fund_change, last.refund_fee], ['Y', '100.00']);
+    assert.equal((await call('alipay.trade.query', { out_trade_no: no })).trade_status, 'TRADE_CLOSED');
+    const closed = await call('alipay.trade.refund', { out_trade_no: no, refund_amount: '0.01', out_request_no: `${no}-R4` });
+    assert.equal(closed.sub_code, 'ACQ.TRADE_STATUS_ERROR');
+    await emu.runDue();
+    const notes = received.map((b) => Object.fromEntries(new URLSearchParams(b)));
+    assert.ok(received.every((b) => verifyNotify(b)));
+    assert.deepEqual(
+      notes.map((n) => [n.out_biz_no, n.refund_fee, n.trade_status, !!n.gmt_refund]),
+      [
+        [`${no}-R1`, '30.00', 'TRADE_SUCCESS', true],
+        [`${no}-R2`, '80.00', 'TRADE_SUCCESS', true],
+        [`${no}-R3`, '100.00', 'TRADE_CLOSED', true],
+      ],
+    );
+  });
+
   it('bank-card transfers: DEALING then SUCCESS or FAIL, idempotent by out_biz_no, other content refused, a bounce shows as REFUND', async () => {
     const biz = (no: string, amount: string, name = '张三') => ({
       out_biz_no: no,

@@ -4,7 +4,8 @@ import { encodeGbk, zip } from './zipgbk.ts';
 
 /**
  * An Alipay open-API gateway (`POST /alipay/gateway.do`), enough for Native (face-to-face) payments:
- * alipay.trade.precreate / query / close / refund, RSA2 (SHA256withRSA) request verification with the
+ * alipay.trade.precreate / query / close / refund (partial refunds by out_request_no, announced by notify) /
+ * fastpay.refund.query, RSA2 (SHA256withRSA) request verification with the
  * app's public key, responses signed with "Alipay's" key over the raw `<method>_response` JSON, and the
  * asynchronous notification (form POST, RSA2 over the sorted parameters without `sign`/`sign_type`),
  * considered delivered when the merchant answers exactly `success` and otherwise retried on Alipay's
@@ -73,6 +74,7 @@ interface AliTrade {
   refundedFen: number;
   createdAt: number;
   refunds: { outRequestNo: string; amountFen: number; at: number }[];
+  closedAt: number | undefined;
 }
 
 /** The detail lines' columns, as in Alipay's 业务明细 file. */
@@ -80,6 +82,8 @@ const BILL_HEADER =
   '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注';
 /** The merchant's Alipay user id (the PID in the bill's header and file names). */
 const ALIPAY_PID = '2088102177840156';
+/** The demo buyer's masked Alipay account, as responses show it. */
+const BUYER_LOGON_ID = '159****5620';
 /** How long a bill_download_url can be used. */
 const BILL_URL_TTL_MS = 30_000;
 
@@ -187,6 +191,29 @@ export function createAlipayGateway(o: {
       receipt_amount: yuan(t.totalFen),
       subject: t.subject,
       gmt_payment: cst(t.paidAt ?? o.now()),
+    });
+  }
+
+  /**
+   * A refund is announced on the trade's notify_url like a status change: `out_biz_no` is the refund's
+   * out_request_no, `refund_fee` the total refunded so far, `gmt_refund` its time; `trade_status` stays
+   * TRADE_SUCCESS after a partial refund and is TRADE_CLOSED once the trade is refunded in full.
+   */
+  function notifyRefund(t: AliTrade, outRequestNo: string, at: number): void {
+    if (!t.notifyUrl) return;
+    deliver(t.outTradeNo, t.notifyUrl, {
+      notify_type: 'trade_status_sync',
+      trade_no: t.tradeNo,
+      out_trade_no: t.outTradeNo,
+      out_biz_no: outRequestNo,
+      trade_status: t.status,
+      total_amount: yuan(t.totalFen),
+      receipt_amount: yuan(t.totalFen),
+      refund_fee: yuan(t.refundedFen),
+      subject: t.subject,
+      gmt_payment: cst(t.paidAt ?? at),
+      gmt_refund: `${cst(at)}.${String(at % 1000).padStart(3, '0')}`,
+      ...(t.closedAt ? { gmt_close: cst(t.closedAt) } : {}),
     });
   }
 
@@ -514,6 +541,7 @@ ${
             refundedFen: 0,
             createdAt: o.now(),
             refunds: [],
+            closedAt: undefined,
           };
           trades.set(no, trade);
           byToken.set(trade.token, trade);
@@ -542,37 +570,72 @@ ${
           if (t.status === 'TRADE_SUCCESS')
             return respond(res, method, fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法'));
           t.status = 'TRADE_CLOSED';
+          t.closedAt = o.now();
           return respond(res, method, { code: '10000', msg: 'Success', out_trade_no: no, trade_no: t.tradeNo });
         case 'alipay.trade.refund': {
           if (!t) return notExist();
           const amount = fenOf(biz.refund_amount);
+          // Partial refunds: each needs its own out_request_no (without one, the trade number stands for it,
+          // so a second request without one is a retry of the first).
           const requestNo = String(biz.out_request_no ?? '') || no;
           const again = t.refunds.find((r) => r.outRequestNo === requestNo);
-          // Idempotent by out_request_no: a repeated request answers the refund already made.
+          // Idempotent by out_request_no: a repeated request answers the refund already made, moving no money.
           if (again) {
             return respond(res, method, {
               code: '10000',
               msg: 'Success',
               out_trade_no: no,
               trade_no: t.tradeNo,
+              buyer_logon_id: BUYER_LOGON_ID,
               fund_change: 'N',
               refund_fee: yuan(t.refundedFen),
             });
           }
           if (t.status !== 'TRADE_SUCCESS')
             return respond(res, method, fail('40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法'));
-          if (!(amount > 0) || t.refundedFen + amount > t.totalFen) {
+          if (!(amount > 0))
+            return respond(res, method, fail('40004', 'Business Failed', 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额无效'));
+          // Never more than was paid, over all the trade's refunds.
+          if (t.refundedFen + amount > t.totalFen) {
             return respond(res, method, fail('40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限'));
           }
+          const at = o.now();
           t.refundedFen += amount;
-          t.refunds.push({ outRequestNo: requestNo, amountFen: amount, at: o.now() });
+          t.refunds.push({ outRequestNo: requestNo, amountFen: amount, at });
+          // A trade refunded in full is closed; a partial refund leaves it TRADE_SUCCESS.
+          if (t.refundedFen === t.totalFen) {
+            t.status = 'TRADE_CLOSED';
+            t.closedAt = at;
+          }
+          notifyRefund(t, requestNo, at);
           return respond(res, method, {
             code: '10000',
             msg: 'Success',
             out_trade_no: no,
             trade_no: t.tradeNo,
+            buyer_logon_id: BUYER_LOGON_ID,
             fund_change: 'Y',
             refund_fee: yuan(t.refundedFen),
+            send_back_fee: yuan(amount),
+            gmt_refund_pay: cst(at),
+          });
+        }
+        case 'alipay.trade.fastpay.refund.query': {
+          if (!t) return notExist();
+          const requestNo = String(biz.out_request_no ?? '') || no;
+          const r = t.refunds.find((x) => x.outRequestNo === requestNo);
+          // No such refund: Alipay answers Success without refund fields (the refund did not happen).
+          if (!r) return respond(res, method, { code: '10000', msg: 'Success', out_trade_no: no, trade_no: t.tradeNo });
+          return respond(res, method, {
+            code: '10000',
+            msg: 'Success',
+            out_trade_no: no,
+            trade_no: t.tradeNo,
+            out_request_no: r.outRequestNo,
+            total_amount: yuan(t.totalFen),
+            refund_amount: yuan(r.amountFen),
+            refund_status: 'REFUND_SUCCESS',
+            gmt_refund_pay: cst(r.at),
           });
         }
         case 'alipay.fund.trans.uni.transfer':

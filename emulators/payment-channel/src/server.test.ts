@@ -38,7 +38,14 @@ describe('payment-channel emulator (WeChat Pay API v3)', () => {
   beforeEach(() => {
     received.length = 0;
     answer = [];
-    emu.setSwitches({ loseCallbacks: false, duplicateCallbacks: false, signatureProbe: false, failNext: 0, payoutFailure: false });
+    emu.setSwitches({
+      loseCallbacks: false,
+      duplicateCallbacks: false,
+      signatureProbe: false,
+      failNext: 0,
+      payoutFailure: false,
+      refundFailure: false,
+    });
   });
 
   const c = () => emu.credentials;
@@ -208,6 +215,70 @@ describe('payment-channel emulator (WeChat Pay API v3)', () => {
     const cb = openCallback(received[0]!);
     assert.equal(cb.event.event_type, 'REFUND.SUCCESS');
     assert.equal(cb.resource.refund_status, 'SUCCESS');
+  });
+
+  it('S5.9b: partial refunds — several per transaction, each with its own out_refund_no and callback; the total never above the paid amount; a changed retry, the 51st refund and a failed refund as WeChat Pay answers them', async () => {
+    await newTrade('PARTIAL001', 10_000);
+    await emu.pay('PARTIAL001');
+    received.length = 0;
+    const refund = (no: string, amount: number, total = 10_000) =>
+      call('POST', '/v3/refund/domestic/refunds', {
+        out_trade_no: 'PARTIAL001',
+        out_refund_no: no,
+        amount: { refund: amount, total, currency: 'CNY' },
+      });
+    assert.equal((await refund('P-1', 3_000)).status, 200);
+    assert.equal((await refund('P-2', 5_000)).status, 200);
+    const again = await refund('P-1', 3_000);
+    assert.deepEqual([again.status, again.body.amount.refund], [200, 3_000], 'a retry answers the same refund');
+    const changed = await refund('P-1', 2_000);
+    assert.deepEqual([changed.status, changed.body.code], [400, 'INVALID_REQUEST']);
+    assert.equal((await refund('P-3', 100, 9_999)).body.code, 'PARAM_ERROR', 'amount.total must be what was paid');
+    const over = await refund('P-3', 2_001);
+    assert.deepEqual([over.status, over.body.code, over.body.message], [400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额']);
+    await emu.runDue();
+    const q = await call('GET', '/v3/refund/domestic/refunds/P-2');
+    assert.deepEqual([q.body.status, q.body.amount.refund, q.body.amount.total], ['SUCCESS', 5_000, 10_000]);
+    assert.equal((await call('GET', `/v3/pay/transactions/out-trade-no/PARTIAL001?mchid=${c().mchid}`)).body.trade_state, 'REFUND');
+    const cbs = received.map(openCallback);
+    assert.ok(cbs.every((x) => x.ok));
+    assert.deepEqual(
+      cbs.map((x) => [x.event.event_type, x.resource.out_refund_no, x.resource.amount.refund, x.resource.amount.total]),
+      [
+        ['REFUND.SUCCESS', 'P-1', 3_000, 10_000],
+        ['REFUND.SUCCESS', 'P-2', 5_000, 10_000],
+      ],
+    );
+    // A refund that ends ABNORMAL is announced and no longer counts against what can be refunded.
+    received.length = 0;
+    emu.setSwitches({ refundFailure: true });
+    await refund('P-3', 2_000);
+    await emu.runDue();
+    emu.setSwitches({ refundFailure: false });
+    assert.equal((await call('GET', '/v3/refund/domestic/refunds/P-3')).body.status, 'ABNORMAL');
+    assert.deepEqual(
+      received.map(openCallback).map((x) => [x.event.event_type, x.resource.refund_status]),
+      [['REFUND.ABNORMAL', 'ABNORMAL']],
+    );
+    assert.equal((await refund('P-4', 2_000)).status, 200, 'the 20.00 can be refunded again');
+    assert.equal((await refund('P-5', 1)).body.message, '订单已全额退款');
+    // At most 50 refunds per transaction.
+    await newTrade('PARTIAL002', 100);
+    await emu.pay('PARTIAL002');
+    for (let i = 0; i < 50; i++) {
+      const r = await call('POST', '/v3/refund/domestic/refunds', {
+        out_trade_no: 'PARTIAL002',
+        out_refund_no: `Q-${i}`,
+        amount: { refund: 1, total: 100, currency: 'CNY' },
+      });
+      assert.equal(r.status, 200);
+    }
+    const fiftyFirst = await call('POST', '/v3/refund/domestic/refunds', {
+      out_trade_no: 'PARTIAL002',
+      out_refund_no: 'Q-50',
+      amount: { refund: 1, total: 100, currency: 'CNY' },
+    });
+    assert.deepEqual([fiftyFirst.status, fiftyFirst.body.code], [400, 'INVALID_REQUEST']);
   });
 
   it('S5.9b: transfers (payouts) succeed or fail per detail, queryable and announced', async () => {

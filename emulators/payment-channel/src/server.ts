@@ -41,6 +41,8 @@ export interface Switches {
   signatureProbe: boolean;
   /** Every transfer detail fails (e.g. the payee's account is frozen). */
   payoutFailure: boolean;
+  /** Refunds end ABNORMAL (the payer's card was cancelled) with a REFUND.ABNORMAL callback. */
+  refundFailure: boolean;
   /** Trade numbers left out of the trade bill (a bill with a missing line). */
   billDropTradeNos: string[];
   /** Per trade number, fen added to the amount the bill reports (a bill with a wrong amount). */
@@ -56,9 +58,13 @@ const defaultSwitches = (): Switches => ({
   callbackDelayMs: 0,
   signatureProbe: false,
   payoutFailure: false,
+  refundFailure: false,
   billDropTradeNos: [],
   billAmountDeltaFen: {},
 });
+
+/** WeChat Pay refunds one transaction at most 50 times (partial refunds). */
+export const MAX_REFUNDS_PER_TRADE = 50;
 
 /** WeChat Pay's callback retry schedule after a failed delivery: 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h. */
 export const RETRY_SCHEDULE_MS = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600].map(
@@ -456,7 +462,17 @@ export function createPaymentChannelEmulator(opts: EmulatorOptions = {}): Paymen
     create_time: cstTime(r.createTime),
     status: r.status,
     funds_account: 'AVAILABLE',
-    amount: { total: r.total, refund: r.amount, payer_total: r.total, payer_refund: r.amount, currency: 'CNY' },
+    amount: {
+      total: r.total,
+      refund: r.amount,
+      from: [],
+      payer_total: r.total,
+      payer_refund: r.amount,
+      settlement_total: r.total,
+      settlement_refund: r.amount,
+      discount_refund: 0,
+      currency: 'CNY',
+    },
   });
 
   function createRefund(b: Record<string, unknown>): unknown {
@@ -468,13 +484,22 @@ export function createPaymentChannelEmulator(opts: EmulatorOptions = {}): Paymen
     const amount = b.amount as { refund?: unknown; total?: unknown } | undefined;
     const refund = posInt(amount?.refund, 'amount.refund');
     if (posInt(amount?.total, 'amount.total') !== t.total) throw new ApiError(400, 'PARAM_ERROR', '订单金额与原订单不一致');
+    // A retry with the same out_refund_no answers the refund already made; other content is refused.
     const existing = refunds.get(outRefundNo);
     if (existing) {
-      if (existing.outTradeNo !== t.outTradeNo || existing.amount !== refund) throw new ApiError(400, 'INVALID_REQUEST', '退款单号重复');
+      if (existing.outTradeNo !== t.outTradeNo || existing.amount !== refund)
+        throw new ApiError(400, 'INVALID_REQUEST', '订单金额或退款金额与之前请求不一致，请核实后再试');
       return refundView(existing);
     }
     if (t.state !== 'SUCCESS' && t.state !== 'REFUND') throw new ApiError(400, 'INVALID_REQUEST', '订单未支付，不能退款');
+    // Partial refunds: several per transaction, each with its own out_refund_no, never more than was paid,
+    // at most 50 per transaction, within a year of payment.
+    if (t.successTime !== undefined && now() - t.successTime > 365 * 24 * 3600_000)
+      throw new ApiError(400, 'INVALID_REQUEST', '交易时间超过一年的订单无法提交退款');
+    if (t.refunded >= t.total) throw new ApiError(400, 'INVALID_REQUEST', '订单已全额退款');
     if (t.refunded + refund > t.total) throw new ApiError(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
+    if ([...refunds.values()].filter((x) => x.outTradeNo === t.outTradeNo).length >= MAX_REFUNDS_PER_TRADE)
+      throw new ApiError(400, 'INVALID_REQUEST', '每个支付订单的部分退款次数不能超过50次');
     t.refunded += refund;
     t.state = 'REFUND';
     const r: Refund = {
@@ -492,17 +517,20 @@ export function createPaymentChannelEmulator(opts: EmulatorOptions = {}): Paymen
     };
     refunds.set(outRefundNo, r);
     schedule(0, () => {
-      r.status = 'SUCCESS';
-      r.successTime = now();
+      const failed = switches.refundFailure;
+      r.status = failed ? 'ABNORMAL' : 'SUCCESS';
+      // An abnormal refund no longer counts against what can be refunded.
+      if (failed) t.refunded -= r.amount;
+      else r.successTime = now();
       if (r.notifyUrl) {
-        notifyMerchant(r.notifyUrl, 'REFUND.SUCCESS', '退款成功', 'refund', {
+        notifyMerchant(r.notifyUrl, failed ? 'REFUND.ABNORMAL' : 'REFUND.SUCCESS', failed ? '退款异常' : '退款成功', 'refund', {
           mchid: keys.mchid,
           out_trade_no: r.outTradeNo,
           transaction_id: r.transactionId,
           out_refund_no: r.outRefundNo,
           refund_id: r.refundId,
-          refund_status: 'SUCCESS',
-          success_time: cstTime(r.successTime),
+          refund_status: r.status,
+          ...(r.successTime ? { success_time: cstTime(r.successTime) } : {}),
           user_received_account: '支付用户零钱',
           amount: { total: r.total, refund: r.amount, payer_total: r.total, payer_refund: r.amount },
         });
