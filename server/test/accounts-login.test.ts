@@ -315,3 +315,32 @@ describe('accounts: login, lockout, sessions, recovery, cancellation', () => {
     },
   );
 });
+
+describe('accounts: session activity is written in batches', () => {
+  it('S6.1: touches of many sessions reach the database together, and a queued touch already keeps its session alive', async () => {
+    const t = await createTestApp({ env: TEST_ENV });
+    try {
+      const users = [await registerUser(t), await registerUser(t), await registerUser(t)];
+      t.clock.advance(20 * 60_000);
+      const touchedAt = t.clock.now();
+      for (const u of users) assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: u.headers })).statusCode, 200);
+      // 25 more idle minutes: 45 since sign-in, 25 since the (possibly still queued) touch — alive.
+      t.clock.advance(25 * 60_000);
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: users[0]!.headers })).statusCode, 200);
+      await t.app.close(); // shutdown writes whatever is still queued
+      const rows = await t.p.db
+        .selectFrom('sessions')
+        .select(['user_id', 'last_seen_at'])
+        .where(
+          'user_id',
+          'in',
+          users.map((u) => u.userId),
+        )
+        .execute();
+      assert.equal(rows.length, 3);
+      for (const r of rows) assert.ok(r.last_seen_at.getTime() >= touchedAt.getTime(), `session of ${r.user_id} written`);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -82,8 +82,15 @@ export function findSessionByTokenHash(ex: Executor, tokenHash: string): Promise
     .executeTakeFirst();
 }
 
-export async function touchSession(ex: Executor, id: string, now: Date): Promise<void> {
-  await ex.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).where('last_seen_at', '<', now).execute();
+/** Writes the queued last-seen times of many sessions in one statement (never moves one back). */
+export async function touchSessions(ex: Executor, touches: ReadonlyArray<readonly [id: string, at: Date]>): Promise<void> {
+  if (!touches.length) return;
+  const ids = touches.map(([id]) => id);
+  const ats = touches.map(([, at]) => at.toISOString());
+  await sql`
+    UPDATE sessions AS s SET last_seen_at = t.at
+    FROM unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS t(id, at)
+    WHERE s.id = t.id AND s.last_seen_at < t.at`.execute(ex);
 }
 
 /** Ends one session of a user; false when it is not theirs or already ended. */

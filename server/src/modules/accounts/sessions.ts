@@ -24,8 +24,10 @@ export interface IssuedSession {
   expiresAt: Date;
 }
 
-/** last_seen_at is written at most this often (one UPDATE per minute per session, not per request). */
+/** A session's last_seen_at is moved at most this often (once per minute per session, not per request). */
 const TOUCH_EVERY_MS = 60_000;
+/** Queued touches are written this often, all in one statement. */
+const TOUCH_FLUSH_MS = 5_000;
 
 /** Opens a session (opaque 256-bit token) on the caller's transaction. */
 export async function createSession(
@@ -85,6 +87,8 @@ function readToken(req: FastifyRequest): { token: string; via: 'bearer' | 'cooki
  */
 export function installSessionHook(app: App, p: Platform): void {
   const lookup = sessionLookup(p);
+  const touches = sessionToucher(p);
+  app.addHook('onClose', async () => touches.close());
   app.addHook('onRequest', async (req, reply) => {
     const presented = readToken(req);
     if (!presented) return;
@@ -92,6 +96,7 @@ export function installSessionHook(app: App, p: Platform): void {
     const isPublicAuth = PUBLIC_AUTH.test(path);
     const now = p.clock.now();
     const row = await lookup(hashToken(presented.token), now);
+    if (row) touches.apply(row);
     if (!row || !sessionIsLive(p, row, now) || row.user_status !== 'active') {
       if (presented.via === 'cookie') clearSessionCookies(p, reply);
       if (isPublicAuth || !path.startsWith('/api/')) return;
@@ -101,10 +106,7 @@ export function installSessionHook(app: App, p: Platform): void {
       const header = req.headers[CSRF_HEADER];
       if (typeof header !== 'string' || !safeEqual(hashToken(header), row.csrf_hash)) throw new AppError('CSRF_FAILED');
     }
-    if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
-      await repo.touchSession(p.db, row.id, now);
-      row.last_seen_at = now; // the cached copy too
-    }
+    if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) touches.touch(row, now);
     const actor: Actor = {
       userId: row.user_id,
       kind: row.kind,
@@ -114,6 +116,49 @@ export function installSessionHook(app: App, p: Platform): void {
     };
     req.actor = actor;
   });
+}
+
+/**
+ * Batched last-seen writes. A request whose session was last seen over TOUCH_EVERY_MS ago queues the
+ * touch; one UPDATE every TOUCH_FLUSH_MS (and at shutdown) writes every queued session. Before, each
+ * touch was its own commit: with 12k sessions active, ≈ 200 commits per second just to keep them alive.
+ * This process reads its own queue when it judges a session (`apply`), so nothing idles out early here;
+ * other processes see the touch within TOUCH_FLUSH_MS, far inside any idle limit (minutes). A failed
+ * write (database away) keeps the touches queued for the next round.
+ */
+function sessionToucher(p: Platform) {
+  const queued = new Map<string, Date>();
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () =>
+    (writing = writing.then(async () => {
+      if (!queued.size) return;
+      const batch = [...queued];
+      queued.clear();
+      try {
+        for (let i = 0; i < batch.length; i += 1000) await repo.touchSessions(p.db, batch.slice(i, i + 1000));
+      } catch (err) {
+        p.logger.warn({ err: (err as Error).message, sessions: batch.length }, 'session touches not written; kept for the next round');
+        for (const [id, at] of batch) if (!queued.has(id)) queued.set(id, at);
+      }
+    }));
+  const timer = setInterval(() => void flush(), TOUCH_FLUSH_MS);
+  timer.unref();
+  return {
+    /** Queues `now` as the session's last-seen time; the row (and so a cached copy) sees it at once. */
+    touch(row: repo.SessionRow, now: Date): void {
+      queued.set(row.id, now);
+      row.last_seen_at = now;
+    },
+    /** A row read before its queued touch was written: give it the queued time. */
+    apply(row: repo.SessionRow): void {
+      const at = queued.get(row.id);
+      if (at && at > row.last_seen_at) row.last_seen_at = at;
+    },
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await flush();
+    },
+  };
 }
 
 /**
