@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SCORING, levelOf, parseScoringConfig, percentile, scoreCases, severityOf } from '../src/modules/risk/scoring.ts';
 import type { ArbitrationCase } from '../src/modules/risk/provider.ts';
-import { runBatch } from '../src/modules/risk/lookup.ts';
+import { ArbitrationLookup, runBatch } from '../src/modules/risk/lookup.ts';
+import { createRiskMetrics } from '../src/modules/risk/metrics.ts';
+import { signedWebhookUrl, webhookPayload } from '../src/modules/risk/service.ts';
+import { ManualClock } from '../src/platform/clock.ts';
+import { MemoryStore } from '../src/platform/kv.ts';
+import { Metrics } from '../src/platform/metrics.ts';
+import { createHmac } from 'node:crypto';
 import { yuanToFen } from '../src/modules/risk/client.ts';
 import { batchCsv, parseCodesCsv } from '../src/modules/risk/presenter.ts';
 import { normaliseCreditCode } from '../src/modules/risk/credit-code.ts';
@@ -123,5 +129,79 @@ describe('risk helpers', () => {
   it('A6: credit codes are checked locally (GB 32100)', () => {
     assert.equal(normaliseCreditCode(' 91350100m000100y43 '), '91350100M000100Y43');
     assert.equal(normaliseCreditCode('91350100M000100Y44'), undefined);
+  });
+
+  it('A4: a lookup whose L2 read outlasts another caller’s whole provider call takes the answer from L1 — still one call', async () => {
+    const clock = new ManualClock('2026-11-23T04:00:00Z');
+    const store = new MemoryStore(() => clock.now().getTime());
+    let reads = 0;
+    let releaseSlowRead: () => void = () => {};
+    const slowRead = new Promise<void>((r) => (releaseSlowRead = r));
+    const slowStore = Object.assign(Object.create(store) as MemoryStore, {
+      // The second caller's L2 read answers (a miss) only after the first caller's provider call is over.
+      get: async (key: string) => {
+        if (++reads === 2) await slowRead;
+        return store.get(key);
+      },
+    });
+    let calls = 0;
+    const lookup = new ArbitrationLookup({
+      source: {
+        query: async (creditCode) => {
+          calls++;
+          return { found: true, record: { creditCode, companyName: 'x', cases: [], fetchedAt: clock.now().toISOString() } };
+        },
+      },
+      clock,
+      metrics: createRiskMetrics(new Metrics()),
+      redis: undefined,
+      store: slowStore,
+      keyPrefix: 'k:',
+      ttlMs: 300_000,
+      notFoundTtlMs: 60_000,
+      localMax: 10,
+      localTtlMs: 60_000,
+    });
+    const a = lookup.get('C');
+    const b = lookup.get('C');
+    await a;
+    releaseSlowRead();
+    await b;
+    assert.equal(calls, 1);
+  });
+
+  it('A7: WeCom and DingTalk robot messages carry severity, company, score, case count, amount and latest case', () => {
+    const alert = {
+      severity: 'urgent',
+      company_name: '杭州捷迅快递服务有限公司',
+      credit_code: '91330100MA2B00001X',
+      score: 15,
+      threshold: 60,
+      case_count: 3,
+      total_amount_fen: 5_050_050,
+      latest_case: c('2026-09-01', 30_000, 'lose', false),
+      reason: 'below_threshold',
+    };
+    const wecom = webhookPayload('wecom', alert) as { msgtype: string; markdown: { content: string } };
+    const ding = webhookPayload('dingtalk', alert) as { msgtype: string; markdown: { title: string; text: string } };
+    assert.equal(wecom.msgtype, 'markdown');
+    assert.equal(ding.msgtype, 'markdown');
+    assert.equal(ding.markdown.title, '【紧急】用工风险预警 杭州捷迅快递服务有限公司');
+    for (const text of [wecom.markdown.content, ding.markdown.text]) {
+      assert.match(text, /风险评分：\*\*15\*\*（阈值 60）/);
+      assert.match(text, /仲裁次数：3/);
+      assert.match(text, /涉案金额：50500\.50 元/);
+      assert.match(text, /最新案件：t（2026-09-01）/);
+    }
+  });
+
+  it('A7: a DingTalk robot with a signing secret (加签) gets timestamp and HMAC-SHA256 sign on its URL', () => {
+    const url = 'https://oapi.dingtalk.com/robot/send?access_token=abc';
+    assert.equal(signedWebhookUrl(url, undefined, 1), url);
+    const signed = new URL(signedWebhookUrl(url, 'SECxyz', 1_795_406_400_000));
+    assert.equal(signed.searchParams.get('access_token'), 'abc');
+    assert.equal(signed.searchParams.get('timestamp'), '1795406400000');
+    const expected = createHmac('sha256', 'SECxyz').update('1795406400000\nSECxyz').digest('base64');
+    assert.equal(signed.searchParams.get('sign'), expected);
   });
 });

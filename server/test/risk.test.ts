@@ -1,7 +1,7 @@
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -18,6 +18,9 @@ import { ArbitrationLookup } from '../src/modules/risk/lookup.ts';
 import { createRiskMetrics } from '../src/modules/risk/metrics.ts';
 import { AppError } from '../src/platform/errors.ts';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 
 const NOW = '2026-11-23T04:00:00.000Z';
 const devKey = readFileSync(new URL('../../emulators/arbitration-provider/dev-keys/dingban-dev.key.pem', import.meta.url), 'utf8');
@@ -195,6 +198,16 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     assert.equal(provider.stats.requests - before, 3);
   });
 
+  it('A6: a gateway error page (HTTP 502, no JSON) is retried like a transport error, then fails after 3 tries', async () => {
+    provider.setFaults({ outage: 'http502' });
+    const before = provider.stats.requests;
+    const r = await check(newCode());
+    assert.equal(r.statusCode, 503);
+    assert.equal(r.json().code, 'ARBITRATION_PROVIDER_UNAVAILABLE');
+    assert.equal(provider.stats.requests - before, 3);
+    assert.equal(delays.length, 2);
+  });
+
   it('A6: 6002 is not retried, says to check the code, and "not found" is cached briefly', async () => {
     const code = newCode();
     provider.setCompany(code, null);
@@ -251,8 +264,10 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
       fetch: tamper,
     });
     const code = newCode();
+    const before = provider.stats.requests;
     await assert.rejects(client.query(code), (e: AppError) => e.code === 'ARBITRATION_SIGNATURE_REJECTED');
     assert.equal(provider.stats.byCode['4001']! >= 1, true);
+    assert.equal(provider.stats.requests - before, 1, '4001 is not retried');
   });
 
   it('A6: a local clock skewed beyond ±300 s is rejected (4001) with the skew; a smaller skew is warned about', async () => {
@@ -308,7 +323,7 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     assert.equal(calls(code), 3, 'fresh skips the cache');
   });
 
-  it('A4: 100 concurrent lookups of one code make one provider call; a second process hits L2', async () => {
+  it('A4: 100 concurrent lookups of one code make one provider call; a second lookup instance (empty L1) hits L2', async () => {
     const metrics = createRiskMetrics(new Metrics());
     const mkClient = () =>
       new HttpArbitrationClient({
@@ -345,7 +360,7 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
       const results = await Promise.all(Array.from({ length: 100 }, () => a.get(code)));
       assert.equal(calls(code), 1);
       assert.ok(results.every((r) => r === results[0]));
-      const b = mk(redisB); // another process: empty L1, same L2
+      const b = mk(redisB); // another instance with its own Redis connection: empty L1, same L2
       const fromB = await b.get(code);
       assert.deepEqual(fromB, results[0]);
       assert.equal(calls(code), 1);
@@ -359,7 +374,7 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
   });
 
   it(
-    'A4: a second server process sharing Redis answers from L2 without a provider call',
+    'A4: a second server instance (own app, L1 and Redis connection) answers from L2 without a provider call',
     { skip: !testRedisUrl && 'needs TEST_REDIS_URL' },
     async () => {
       const code = newCode();
@@ -384,6 +399,39 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
       } finally {
         await t2.close();
       }
+    },
+  );
+
+  it(
+    'A4: a second OS process on the same Redis finds the entry in L2 (labor:arbitration:{creditCode}) without a provider call',
+    { skip: !testRedisUrl && 'needs TEST_REDIS_URL' },
+    async () => {
+      const code = newCode();
+      assert.equal((await check(code)).statusCode, 200);
+      assert.equal(calls(code), 1);
+      assert.ok(await t.p.redis!.exists(`${keyPrefix}${code}`));
+      const child = await promisify(execFile)(
+        process.execPath,
+        [
+          new URL('./risk-l2-child.ts', import.meta.url).pathname,
+          JSON.stringify({ providerUrl, redisUrl: testRedisUrl, keyPrefix, creditCode: code, now: clock.now().toISOString() }),
+        ],
+        { timeout: 60_000 },
+      );
+      const out = JSON.parse(child.stdout.trim()) as {
+        pid: number;
+        companyName: string;
+        providerCalls: number;
+        cache: { level: string; result: string; value: number }[];
+      };
+      assert.notEqual(out.pid, process.pid);
+      assert.equal(out.companyName, provider.company(code)!.companyName);
+      assert.equal(out.providerCalls, 0);
+      assert.deepEqual(
+        out.cache.filter((c) => c.value > 0).map((c) => `${c.level}:${c.result}=${c.value}`),
+        ['l1:miss=1', 'l2:hit=1'],
+      );
+      assert.equal(calls(code), 1, 'the provider was asked once, by the first process');
     },
   );
 
@@ -571,6 +619,22 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     );
   });
 
+  it('A2: a batch over real HTTP keeps at most 5 provider calls in flight and reports every code', async () => {
+    const codes = Array.from({ length: 12 }, () => newCode());
+    provider.setFaults({ latencyMs: 100 });
+    provider.stats.maxInFlight = 0;
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/risk/batch', headers: staffHeaders, payload: { creditCodes: codes } });
+    assert.equal(r.statusCode, 200, r.body);
+    const results = r.json().results as { creditCode: string; ok: boolean }[];
+    assert.deepEqual(
+      results.map((x) => x.creditCode),
+      codes,
+    );
+    assert.ok(results.every((x) => x.ok));
+    assert.equal(provider.stats.maxInFlight, 5, 'ARBITRATION_BATCH_CONCURRENCY defaults to 5');
+    assert.ok(codes.every((c) => calls(c) === 1));
+  });
+
   it('A3: couriers see only a level with a plain explanation; staff endpoints are closed to them', async () => {
     const code = newCode();
     provider.setCompany(code, { companyName: '广州远航配送服务有限公司', cases: [kase('C-1', '2026-09-01', '90000.00', 'lose', false)] });
@@ -604,5 +668,79 @@ describe('risk module over HTTP against the arbitration-provider emulator', () =
     assert.match(m, /arbitration_cache_requests_total\{level="l1",result="hit"\} [1-9]/);
     assert.match(m, /arbitration_cache_requests_total\{level="l2",result="miss"\} [1-9]/);
     assert.match(m, /risk_score_bucket\{le="60"\} [1-9]/);
+  });
+
+  it('A5: the Prometheus alert rules shipped in docs/ cover error rate, latency and hit ratio, over metrics /metrics exports', async () => {
+    const rules = parseYaml(readFileSync(new URL('../../docs/prometheus/risk-rules.yml', import.meta.url), 'utf8')) as {
+      groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[] }[];
+    };
+    const all = rules.groups.flatMap((g) => g.rules);
+    const exported = new Set(
+      [...(await t.app.inject({ method: 'GET', url: '/metrics' })).body.matchAll(/^# TYPE (\w+) /gm)].map((x) => x[1]!),
+    );
+    const promql = new Set(['sum', 'rate', 'increase', 'max', 'abs', 'by', 'and', 'or', 'unless', 'on', 'without', 'ignoring']);
+    for (const r of all) {
+      assert.ok(['critical', 'warning', 'info'].includes(r.labels.severity), r.alert);
+      assert.ok(r.annotations.summary, r.alert);
+      // Metric names: identifiers left once label matchers, ranges, `by (…)` and function calls are removed.
+      const bare = r.expr
+        .replace(/\{[^}]*\}/g, '')
+        .replace(/\[[^\]]*\]/g, '')
+        .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '');
+      const names = [...bare.matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)].map((x) => x[1]!).filter((x) => !promql.has(x));
+      assert.ok(names.length > 0, r.alert);
+      for (const n of names) assert.ok(exported.has(n), `${r.alert}: ${n} is not on /metrics`);
+    }
+    const exprs = all.map((r) => r.expr).join('\n');
+    assert.match(exprs, /api_errors_total[^/]*\/\s*sum\(rate\(api_requests_total/, 'error rate');
+    assert.match(exprs, /api_latency_seconds\{quantile="0\.99"\}/, 'latency');
+    assert.match(exprs, /arbitration_cache_requests_total\{result="hit"\}/, 'hit ratio per level');
+  });
+
+  it('A7: an unchanged result never alerts twice, but a result seen before alerts again after a different one (threshold moved up and back)', async () => {
+    const code = newCode();
+    // Two recent won cases, 15,000 CNY: 100 − 40 − 5 = 55.
+    provider.setCompany(code, {
+      companyName: '南京往复物流有限公司',
+      cases: [kase('R-1', '2026-10-01', '10000.00', 'win'), kase('R-2', '2026-01-15', '5000.00', 'win')],
+    });
+    const { insertThreshold } = await import('../src/modules/risk/repo.ts');
+    let minute = 0;
+    const threshold = (value: number) =>
+      insertThreshold(t.p.db, {
+        id: randomUUID(),
+        value,
+        source: 'dynamic',
+        percentile: 25,
+        benchmark: String(value),
+        sample_size: 10,
+        distribution: new Array(10).fill(1),
+        computed_at: new Date(clock.now().getTime() + 3_600_000 + ++minute * 60_000),
+      });
+    const fresh = async () => {
+      clock.advance(1000); // alerts list newest first by time
+      return (await check(code, staffHeaders, '?fresh=true')).json();
+    };
+    try {
+      await threshold(60);
+      const first = await fresh();
+      assert.equal(first.score, 55);
+      assert.deepEqual([first.alert?.severity, first.alert?.reason], ['warning', 'below_threshold']);
+      assert.equal((await fresh()).alert, null, 'unchanged: no second alert');
+      await threshold(52); // the benchmark moves below the company
+      const recovered = await fresh();
+      assert.deepEqual([recovered.alert?.severity, recovered.alert?.reason], ['info', 'recovered']);
+      await threshold(58); // and back above it: the same score and cases as the first alert
+      const again = await fresh();
+      assert.deepEqual([again.alert?.severity, again.alert?.reason], ['warning', 'crossed_threshold']);
+      assert.equal((await fresh()).alert, null, 'unchanged again: no alert');
+      const list = (await t.app.inject({ method: 'GET', url: `/api/v1/risk/alerts?creditCode=${code}`, headers: staffHeaders })).json();
+      assert.deepEqual(
+        list.items.map((a: { severity: string }) => a.severity),
+        ['warning', 'info', 'warning'],
+      );
+    } finally {
+      await threshold(60);
+    }
   });
 });

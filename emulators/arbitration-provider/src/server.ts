@@ -40,6 +40,9 @@ export interface ProviderStats {
   byCode: Record<string, number>;
   /** Authenticated queries per credit code. */
   byCreditCode: Record<string, number>;
+  /** Queries being answered now, and the most at once since the last reset (a client's concurrency limit shows here). */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 export interface ProviderOptions {
@@ -121,7 +124,7 @@ export function createArbitrationProvider(opts: ProviderOptions = {}): Arbitrati
   };
 
   const faults: Faults = { latencyMs: 0, busyRate: 0, outage: 'none', failNext: [] };
-  const stats: ProviderStats = { requests: 0, byCode: {}, byCreditCode: {} };
+  const stats: ProviderStats = { requests: 0, byCode: {}, byCreditCode: {}, inFlight: 0, maxInFlight: 0 };
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -243,7 +246,7 @@ export function createArbitrationProvider(opts: ProviderOptions = {}): Arbitrati
     }
     if (req.method === 'POST' && path === '/admin/reset') {
       Object.assign(faults, { latencyMs: 0, busyRate: 0, outage: 'none', failNext: [] });
-      Object.assign(stats, { requests: 0, byCode: {}, byCreditCode: {} });
+      Object.assign(stats, { requests: 0, byCode: {}, byCreditCode: {}, inFlight: 0, maxInFlight: 0 });
       return send(res, 200, { faults, stats });
     }
     const m = /^\/admin\/companies\/([0-9A-Z]{18})$/.exec(path);
@@ -273,7 +276,13 @@ export function createArbitrationProvider(opts: ProviderOptions = {}): Arbitrati
     const run = async () => {
       if (path === '/v1/arbitration/query') {
         if (req.method !== 'POST') return send(res, 405, { code: 405, message: 'use POST' });
-        return query(req, res);
+        stats.inFlight++;
+        stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+        try {
+          return await query(req, res);
+        } finally {
+          stats.inFlight--;
+        }
       }
       if (path === '/health') return send(res, 200, { status: 'ok' });
       if (path.startsWith('/admin/')) return admin(req, res, path);

@@ -115,6 +115,8 @@ export interface RiskConfig {
   /** WeCom/DingTalk robot webhook for alerts (optional). */
   alertWebhookUrl: string | undefined;
   alertWebhookKind: 'wecom' | 'dingtalk';
+  /** DingTalk robot "加签" secret (SEC…): the URL gets timestamp and HMAC-SHA256 sign. */
+  alertWebhookSecret: string | undefined;
 }
 
 /** Thrown by loadConfig with every problem at once, so an operator fixes them in one go. */
@@ -254,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       thresholdMinSample: int('RISK_THRESHOLD_MIN_SAMPLE', 10, 1, 1_000_000),
       alertWebhookUrl: url('RISK_ALERT_WEBHOOK_URL', ['http:', 'https:']),
       alertWebhookKind: str('RISK_ALERT_WEBHOOK_KIND', 'wecom') === 'dingtalk' ? 'dingtalk' : 'wecom',
+      alertWebhookSecret: str('RISK_ALERT_WEBHOOK_SECRET'),
     },
   };
   // Payment channels: PAYMENT_CHANNELS names the enabled ones; by default every channel whose settings are present.

@@ -53,6 +53,10 @@ export class ArbitrationLookup {
     }
     const pending = this.#inflight.get(creditCode);
     if (pending) return pending;
+    // A caller whose L2 read took longer than another caller's whole provider call finds no call in
+    // flight any more, but the answer is in L1 now: take it rather than make a second call.
+    const landed = opts.fresh ? undefined : this.#l1.get(creditCode);
+    if (landed && landed.expiresAt > this.#o.clock.now().getTime()) return landed.value;
     const p = (async () => {
       try {
         const value = await this.#o.source.query(creditCode);

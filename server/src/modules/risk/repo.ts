@@ -74,7 +74,10 @@ export async function insertCheck(
   await db.insertInto('risk_checks').values(row).execute();
 }
 
-/** Inserts an alert unless the same (company, fingerprint) exists; returns whether it was new. */
+/**
+ * Appends an alert to the company's chain after `supersedes` (its latest alert, null for the first);
+ * returns false when a racing check appended after the same alert first.
+ */
 export async function insertAlert(
   db: Executor,
   a: {
@@ -90,15 +93,35 @@ export async function insertAlert(
     latest_case: ArbitrationCase | null;
     new_case_nos: string[];
     fingerprint: string;
+    supersedes: string | null;
     created_at: Date;
   },
 ): Promise<boolean> {
   const r = await db
     .insertInto('risk_alerts')
     .values({ ...a, latest_case: JSON.stringify(a.latest_case), new_case_nos: JSON.stringify(a.new_case_nos) })
-    .onConflict((oc) => oc.columns(['credit_code', 'fingerprint']).doNothing())
+    .onConflict((oc) => oc.columns(['credit_code', 'supersedes']).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** The company's latest alert: the end of its chain (no alert supersedes it). */
+export async function latestAlert(db: Executor, creditCode: string) {
+  return db
+    .selectFrom('risk_alerts as a')
+    .select(['a.id', 'a.fingerprint'])
+    .where('a.credit_code', '=', creditCode)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('risk_alerts as b')
+            .select('b.id')
+            .whereRef('b.credit_code', '=', 'a.credit_code')
+            .whereRef('b.supersedes', '=', 'a.id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
 }
 
 export async function findAlert(db: Executor, id: string) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
 import type { Executor, Tx } from '../../platform/db.ts';
@@ -163,8 +163,12 @@ export async function checkCompany(
     } else if (prev && wasRisky) {
       kind = { severity: 'info', reason: 'recovered' };
     }
-    if (kind) {
-      const caseNos = record.cases.map((c) => c.caseNo).sort();
+    // "Unchanged" is measured against the company's latest alert: the same severity, score and cases
+    // as that alert raise nothing; a result seen before but not last (e.g. below a threshold that moved
+    // up and back) alerts again.
+    const fp = kind ? fingerprint([kind.severity, s.score, ...record.cases.map((c) => c.caseNo).sort()]) : '';
+    const last = kind ? await repo.latestAlert(tx, creditCode) : undefined;
+    if (kind && last?.fingerprint !== fp) {
       const id = newId();
       const inserted = await repo.insertAlert(tx, {
         id,
@@ -178,7 +182,8 @@ export async function checkCompany(
         total_amount_fen: totalAmountFen,
         latest_case: latestCase,
         new_case_nos: newCaseNos,
-        fingerprint: fingerprint([kind.severity, s.score, ...caseNos]),
+        fingerprint: fp,
+        supersedes: last?.id ?? null,
         created_at: now,
       });
       if (inserted) {
@@ -399,13 +404,27 @@ export function webhookPayload(
   return kind === 'dingtalk' ? { msgtype: 'markdown', markdown: { title, text } } : { msgtype: 'markdown', markdown: { content: text } };
 }
 
+/**
+ * The robot URL to post to. With a secret (DingTalk "加签"), DingTalk wants `timestamp` (ms) and `sign` =
+ * base64(HMAC-SHA256(secret, timestamp + "\n" + secret)) on the URL; it refuses a timestamp more than an
+ * hour off. Without a secret the URL is used as configured (WeCom robots carry their key in the URL).
+ */
+export function signedWebhookUrl(url: string, secret: string | undefined, nowMs: number): string {
+  if (!secret) return url;
+  const u = new URL(url);
+  const sign = createHmac('sha256', secret).update(`${nowMs}\n${secret}`, 'utf8').digest('base64');
+  u.searchParams.set('timestamp', String(nowMs));
+  u.searchParams.set('sign', sign);
+  return u.toString();
+}
+
 /** Posts an alert to the configured robot webhook; throws on failure so the outbox retries it. */
 export async function sendAlertWebhook(d: RiskDeps, tx: Tx, alertId: string): Promise<boolean> {
   const url = d.p.config.risk.alertWebhookUrl;
   if (!url) return false;
   const a = await repo.findAlert(tx, alertId);
   if (!a) return false;
-  const res = await d.fetch(url, {
+  const res = await d.fetch(signedWebhookUrl(url, d.p.config.risk.alertWebhookSecret, d.p.clock.now().getTime()), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(webhookPayload(d.p.config.risk.alertWebhookKind, a)),

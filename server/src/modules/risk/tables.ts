@@ -59,6 +59,8 @@ export interface RiskTables {
     latest_case: Json<ArbitrationCase | null>; // L2
     new_case_nos: Json<string[]>; // L2
     fingerprint: string; // L2
+    /** The company's previous alert (null for its first): one chain per company (migration 0062). */
+    supersedes: string | null; // L2
     created_at: Date; // L2
   };
   risk_order_holds: {
