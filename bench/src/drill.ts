@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { ADMIN_URL, benchDatabaseUrl, benchKeys } from './setup.ts';
  *
  *   node src/drill.ts soak    --scale medium [--rate N] [--minutes 10]   85 % of the max sustainable rate
  *   node src/drill.ts db-kill --scale medium [--rate N]                  PostgreSQL backends terminated mid-load
+ *   node src/drill.ts db-kill --scale medium --restart                   the PostgreSQL server itself restarted mid-load
  *   node src/drill.ts cluster --scale medium                             two server processes behind a round-robin proxy
  *
  * --rate defaults to 85 % of the sustainable mixed rate of the latest results file of the scale.
@@ -32,6 +34,12 @@ const { values: args, positionals } = parseArgs({
     rate: { type: 'string' },
     minutes: { type: 'string', default: '10' },
     'window-seconds': { type: 'string', default: '60' },
+    /**
+     * db-kill: restart the PostgreSQL server (every process of the cluster) instead of terminating the bench
+     * database's backends. Needs a cluster nobody else is using; the command is `$BENCH_PG_RESTART`
+     * (default: Debian's `pg_ctlcluster <version> main restart -m fast`).
+     */
+    restart: { type: 'boolean', default: false },
   },
 });
 const drill = positionals[0];
@@ -80,7 +88,7 @@ out.invariants = invariants;
 ok &&= invariants.ok;
 md.push('', `Invariants after the drill: ${invariants.ok ? 'all hold' : '**BROKEN**'} — \`${JSON.stringify(invariants)}\``);
 out.ok = ok;
-const base = `${out.date as string}-${args.scale}-${drill}`;
+const base = `${out.date as string}-${args.scale}-${drill}${drill === 'db-kill' && args.restart ? '-restart' : ''}`;
 mkdirSync(`${benchDir}results`, { recursive: true });
 writeFileSync(`${benchDir}results/${base}.json`, JSON.stringify(out, null, 2) + '\n');
 writeFileSync(
@@ -151,11 +159,16 @@ async function dbKill(): Promise<void> {
   const totalS = 40;
   const killFromS = 10;
   const killForS = 5;
-  log(`db-kill: mixed at ${rate} req/s for ${totalS} s; backends terminated every 250 ms from ${killFromS} s for ${killForS} s`);
+  log(
+    args.restart
+      ? `db-kill: mixed at ${rate} req/s for ${totalS} s; PostgreSQL restarted at ${killFromS} s`
+      : `db-kill: mixed at ${rate} req/s for ${totalS} s; backends terminated every 250 ms from ${killFromS} s for ${killForS} s`,
+  );
   const server = await startServer(serverEnv(), `${dataDir}/server`);
   const takes: { orderId: string; courierToken: string }[] = [];
   const probes: { t: number; status: number | 'down' }[] = [];
   let terminated = 0;
+  let restartMs: number | null = null;
   const t0 = performance.now();
   const admin = new pg.Client({ connectionString: args['admin-url'] });
   await admin.connect();
@@ -186,7 +199,14 @@ async function dbKill(): Promise<void> {
     })();
     await new Promise((r) => setTimeout(r, killFromS * 1000));
     const killUntil = performance.now() + killForS * 1000;
-    while (performance.now() < killUntil) {
+    if (args.restart) {
+      await admin.end().catch(() => {});
+      const t = performance.now();
+      execSync(restartCommand(), { stdio: 'inherit' });
+      restartMs = Math.round(performance.now() - t);
+      log(`PostgreSQL restarted in ${restartMs} ms`);
+    }
+    while (!args.restart && performance.now() < killUntil) {
       const r = await admin.query(
         `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
         [args.db],
@@ -197,7 +217,7 @@ async function dbKill(): Promise<void> {
     result = await load;
     await probe;
   } finally {
-    await admin.end();
+    if (!args.restart) await admin.end();
     out.serverExitCode = await server.stop();
     if (out.serverExitCode !== 0) log(`server output:\n${server.stderrTail.join('').slice(-4000)}`);
   }
@@ -214,23 +234,44 @@ async function dbKill(): Promise<void> {
     await c.end();
   }
   const killStart = killFromS * 1000;
-  const killEnd = (killFromS + killForS) * 1000;
+  const killEnd = (killFromS + (args.restart ? (restartMs ?? 0) / 1000 : killForS)) * 1000;
   const notReady = probes.filter((p) => p.status !== 200);
   const lastBad = notReady.at(-1)?.t ?? null;
   const recoveredAfterMs = lastBad === null ? 0 : Math.max(0, lastBad + 250 - killEnd);
   const bad5xx = Object.entries(result.statuses)
     .filter(([s]) => s.startsWith('5') && s !== '503')
     .reduce((n, [, k]) => n + k, 0);
-  out.dbKill = { rate, terminated, result, probes, takesAcknowledged: takes.length, takesLost: lost, recoveredAfterMs, bad5xx };
+  out.dbKill = {
+    rate,
+    mode: args.restart ? 'restart' : 'terminate',
+    restartMs,
+    terminated,
+    result,
+    probes,
+    takesAcknowledged: takes.length,
+    takesLost: lost,
+    recoveredAfterMs,
+    bad5xx,
+  };
   ok = ok && lost === 0 && notReady.length > 0 && probes.at(-1)?.status === 200 && out.serverExitCode === 0 && result.retryAfterOnShed;
   md.push(
-    `Mixed workload at ${rate} req/s for ${totalS} s; from ${killFromS} s to ${killFromS + killForS} s every backend of the database was terminated every 250 ms (${terminated} backends in all).`,
+    args.restart
+      ? `Mixed workload at ${rate} req/s for ${totalS} s; at ${killFromS} s the PostgreSQL server was restarted (\`${restartCommand()}\`, ${restartMs} ms): every connection dropped, the server down until it accepted connections again.`
+      : `Mixed workload at ${rate} req/s for ${totalS} s; from ${killFromS} s to ${killFromS + killForS} s every backend of the database was terminated every 250 ms (${terminated} backends in all).`,
     '',
     `- Load: ${summary(result)}; answers other than 2xx/503: ${bad5xx}; 503s carry Retry-After: ${result.retryAfterOnShed ? 'yes' : 'NO'}.`,
     `- /health/ready polled every 250 ms: ${notReady.length} not-ready answers (first at ${notReady[0]?.t ?? '—'} ms, last at ${lastBad ?? '—'} ms; outage ${killStart}–${killEnd} ms); ready again ${recoveredAfterMs} ms after the terminations stopped; last answer ${String(probes.at(-1)?.status)}.`,
     `- Nothing committed lost: ${takes.length} takes answered 200, ${lost} of them missing in the database.`,
     `- Server exit code after SIGTERM: ${String(out.serverExitCode)}.`,
   );
+}
+
+/** How to restart the PostgreSQL server for `db-kill --restart`. */
+function restartCommand(): string {
+  if (process.env.BENCH_PG_RESTART) return process.env.BENCH_PG_RESTART;
+  const version = readdirSync('/etc/postgresql').sort().at(-1);
+  if (!version) throw new Error('no Debian PostgreSQL cluster found: set BENCH_PG_RESTART to the restart command');
+  return `pg_ctlcluster --skip-systemctl-redirect ${version} main restart -m fast`;
 }
 
 // ── cluster: two server processes behind a round-robin TCP proxy ───────────────────────────────────
