@@ -6,7 +6,7 @@
 // docs/screenshots/risk-*.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -66,6 +66,12 @@ async function apiFromPage(
     },
     { method, path, body },
   );
+}
+
+/** Picks an option of the antd Select with this test id by its title. */
+async function pick(page: Page, testId: string, title: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`).click();
 }
 
 let lastTotp = '';
@@ -212,10 +218,31 @@ describe('risk journeys', { timeout: 120_000 }, () => {
       await page.getByTestId('risk-alerts').locator('tbody tr.ant-table-row', { hasText: COMPANY }).click();
       await page.getByTestId('risk-report').waitFor();
 
-      // Threshold and the score distribution (SVG bars).
+      // Batch (A2): upload a CSV of credit codes, download the results as CSV — one row per code, errors included.
+      await page.getByRole('tab', { name: '批量查询' }).click();
+      const badCode = RISKY.slice(0, 17) + (RISKY[17] === '0' ? '1' : '0');
+      await page.locator('input[type=file]').setInputFiles({
+        name: 'codes.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`统一社会信用代码\r\n${RISKY}\r\n${badCode}\r\n`, 'utf8'),
+      });
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '查询并下载结果' }).click()]);
+      assert.match(download.suggestedFilename(), /^risk-\d{4}-\d{2}-\d{2}\.csv$/);
+      const csv = readFileSync((await download.path())!, 'utf8')
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      assert.equal(csv.length, 3, csv.join('\n'));
+      assert.match(csv[1]!, new RegExp(`^"${RISKY}","ok","${COMPANY}","0","high","3"`));
+      assert.match(csv[2]!, /"error",.*"RISK_CREDIT_CODE_INVALID"/);
+      await page.getByText(/已下载 risk-.*\.csv/).waitFor();
+
+      // Threshold and the score distribution (SVG bars); after a recomputation, the threshold over time.
+      assert.equal((await apiFromPage(page, 'POST', '/api/v1/risk/thresholds/recompute', {})).status, 200);
       await page.getByRole('tab', { name: '阈值与分布' }).click();
       await page.getByTestId('score-chart').waitFor();
       assert.ok((await page.getByTestId('score-chart').locator('rect').count()) === 10);
+      await page.getByTestId('threshold-chart').locator('circle').first().waitFor();
       await shot(page, 'thresholds');
 
       // The alert also reached the risk staff's message center.
@@ -300,11 +327,25 @@ describe('risk journeys', { timeout: 120_000 }, () => {
 
     await journey('risk-held-staff', desktop, async (page) => {
       await staffLogin(page);
-      // The urgent alert of the verified company reached the risk staff's message center…
+      // The urgent alert of the verified company reached the risk staff's message center (not only the
+      // held-order notice, which names the company too)…
       await page.goto('/messages');
-      await page.getByText(OWNER_COMPANY, { exact: false }).first().waitFor();
-      // …and the held order waits in the console's review queue with the owner's reply.
+      await page
+        .getByTestId('notification')
+        .filter({ hasText: `【紧急】用工风险预警 ${OWNER_COMPANY}` })
+        .first()
+        .waitFor();
+      // …and the console's alert list: urgent, two cases, the amount and the latest case.
       await page.getByRole('menuitem', { name: '风控' }).click();
+      await page.getByRole('tab', { name: '风险预警' }).click();
+      const alertRow = page.getByTestId('risk-alerts').locator('tbody tr.ant-table-row', { hasText: OWNER_COMPANY }).first();
+      await alertRow.waitFor();
+      const alertText = await alertRow.innerText();
+      assert.match(alertText, /紧急/);
+      assert.match(alertText, /\t2\t/);
+      assert.match(alertText, /¥44,000\.00/);
+      assert.match(alertText, /第 0412 号/);
+      // The held order waits in the console's review queue with the owner's reply.
       await page.getByRole('tab', { name: '待审核订单' }).click();
       const row = page.getByTestId('risk-holds').locator('tbody tr.ant-table-row', { hasText: OWNER_COMPANY });
       await row.waitFor();
@@ -317,9 +358,22 @@ describe('risk journeys', { timeout: 120_000 }, () => {
     });
 
     await journey('risk-held-courier', phone, async (page) => {
-      // A courier opens the released order: "high risk" with the plain explanation, no case details.
+      // A courier looks for shifts and keeps only high-risk employers: the released order is there, its card
+      // says "high risk" and why.
       await loginUi(page, '13800000001', DEMO_PASSWORD);
-      await page.goto(`/orders/${orderId}`);
+      await page.goto('/orders?tab=find');
+      await page.getByTestId('market-filters').waitFor();
+      await pick(page, 'risk-filter', '用工风险高');
+      await page.keyboard.press('Escape'); // a multiple select stays open after a pick
+      await page.getByTestId('market-search').click();
+      const card = page.getByTestId('order-card').filter({ hasText: '速达驿站（望京店）' });
+      await card.waitFor();
+      assert.equal(await page.getByTestId('order-card').count(), 1, 'only the high-risk employer’s order');
+      assert.match(await card.getByTestId('employer-risk').innerText(), /用工风险高/);
+      assert.match(await card.getByTestId('employer-risk-explanation').innerText(), /^高风险：/);
+      await shot(page, 'courier-market-high');
+      // Opening it: "high risk" with the plain explanation, no case details.
+      await card.click();
       await page.getByTestId('order-status').getByText('待接单').waitFor();
       const tag = page.getByTestId('employer-risk');
       await tag.waitFor();

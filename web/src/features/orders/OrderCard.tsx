@@ -54,6 +54,15 @@ export function OrderCard({ o, typeName }: { o: CardOrder; typeName: (code: stri
             </Tag>
           )}
         </div>
+        {/* A phone has no hover: medium and high risk say why on the card itself (issue 6). */}
+        {o.employerRisk && (o.employerRisk.level === 'high' || o.employerRisk.level === 'medium') && (
+          <div
+            style={{ marginTop: 4, fontSize: 12, color: o.employerRisk.level === 'high' ? '#b91c1c' : '#b45309' }}
+            data-testid="employer-risk-explanation"
+          >
+            {o.employerRisk.explanation}
+          </div>
+        )}
       </Card>
     </Link>
   );

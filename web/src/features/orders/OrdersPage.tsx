@@ -74,6 +74,8 @@ interface Filters {
   lat?: number;
   lng?: number;
   sort?: 'distance' | 'start' | 'pay' | 'newest';
+  /** Employer's labor-arbitration risk levels to keep (issue 6). */
+  risk?: ('low' | 'medium' | 'high' | 'unknown')[];
 }
 
 function FindOrders() {
@@ -100,6 +102,7 @@ function FindOrders() {
                 ...(f.dates?.[0] ? { dateFrom: f.dates[0].format('YYYY-MM-DD') } : {}),
                 ...(f.dates?.[1] ? { dateTo: f.dates[1].format('YYYY-MM-DD') } : {}),
                 ...(f.type?.length ? { type: f.type } : {}),
+                ...(f.risk?.length ? { risk: f.risk } : {}),
                 ...(f.payMin != null ? { payMinFen: Math.round(f.payMin * 100) } : {}),
                 ...(f.payMax != null ? { payMaxFen: Math.round(f.payMax * 100) } : {}),
                 ...(hasPos ? { lat: f.lat, lng: f.lng } : {}),
@@ -155,6 +158,16 @@ function FindOrders() {
               placeholder={t('orders.type')}
               style={{ minWidth: 140 }}
               options={types.filter((x) => x.active).map((x) => ({ value: x.code, label: typeName(x.code) }))}
+            />
+          </Form.Item>
+          <Form.Item name="risk" noStyle>
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder={t('orders.employerRisk')}
+              style={{ minWidth: 140 }}
+              data-testid="risk-filter"
+              options={(['low', 'medium', 'high', 'unknown'] as const).map((l) => ({ value: l, label: t(`orders.risk.${l}`) }))}
             />
           </Form.Item>
           <Form.Item name="payMin" noStyle>

@@ -28,7 +28,7 @@ import { useSession } from '../../app/session.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { yuan } from '../wallet/money.ts';
-import { ScoreChart } from './ScoreChart.tsx';
+import { ScoreChart, ThresholdChart } from './ScoreChart.tsx';
 import { HoldsQueue } from './HoldsQueue.tsx';
 import { PagedTable, usePagedList } from '../../components/PagedTable.tsx';
 
@@ -380,6 +380,10 @@ function BatchUpload() {
   );
 }
 
+/** Month and day in China time, for the threshold chart's axis. */
+const shortDate = (iso: string) =>
+  new Intl.DateTimeFormat(currentLocale(), { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+
 function ThresholdsView() {
   const { t, errorText, formatTime } = useI18n();
   const [data, setData] = useState<Thresholds>();
@@ -412,6 +416,14 @@ function ThresholdsView() {
       </Col>
       <Col xs={24} lg={12}>
         <Card title={t('risk.thresholdHistory')}>
+          {data.history.length > 0 && (
+            <ThresholdChart
+              points={[...data.history].reverse().map((x) => ({ at: x.computedAt, value: x.value }))}
+              urgentBelow={data.urgentBelow}
+              label={t('risk.thresholdHistory')}
+              formatDate={shortDate}
+            />
+          )}
           <Table
             size="small"
             rowKey="computedAt"
