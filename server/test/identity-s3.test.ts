@@ -8,6 +8,10 @@ import { createObjectStorage, type ObjectStorage } from '../../emulators/object-
 import { createTestApp, type TestApp } from './helpers.ts';
 import { modules } from '../src/modules/index.ts';
 import { s3FileStore, ObjectStorageError } from '../src/modules/identity/s3-store.ts';
+import { setFileStore } from '../src/modules/identity/index.ts';
+import { localFileStore } from '../src/modules/identity/storage.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { loadConfig } from '../src/platform/config.ts';
 import { fakeUser, jpegBytes, multipart, pdfBytes, testActorModule } from './test-actor.ts';
 
@@ -132,6 +136,61 @@ describe('identity: documents on S3-compatible object storage', () => {
       await t2.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('S5.2: switching to object storage, the one-off command copies the existing local documents into the bucket (idempotent)', async () => {
+    // Before the switch: documents were written to the local folder.
+    setFileStore(localFileStore(dataDir));
+    const u = fakeUser('person');
+    const photo = jpegBytes('before-the-switch');
+    const m = multipart(photo);
+    let id: string;
+    try {
+      const up = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/identity/files?purpose=id_front',
+        headers: { ...u.headers, ...m.headers },
+        payload: m.payload,
+      });
+      assert.equal(up.statusCode, 201, up.body);
+      id = up.json().id as string;
+    } finally {
+      setFileStore(undefined);
+    }
+    // After the switch the bucket does not have it yet …
+    const missing = await t.app.inject({ method: 'GET', url: `/api/v1/identity/files/${id}/content`, headers: u.headers });
+    assert.equal(missing.statusCode, 503);
+    // … until the command copies the folder (the server's own environment; no database needed).
+    const env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      STORAGE_S3_ENDPOINT: endpoint,
+      STORAGE_S3_BUCKET: 'dingban-docs',
+      STORAGE_S3_REGION: 'cn-east-1',
+      STORAGE_S3_ACCESS_KEY_ID: ACCESS,
+      STORAGE_S3_SECRET_ACCESS_KEY: SECRET,
+    };
+    const cli = new URL('../src/cli/identity-files-to-s3.ts', import.meta.url).pathname;
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
+    const dry = await run('--dry-run');
+    assert.match(dry.stdout, /1 to copy, 0 already present, 0 conflicting/);
+    assert.equal(s3.object('dingban-docs', `identity/${id}.enc`), undefined, 'a dry run copies nothing');
+    const first = await run();
+    assert.match(first.stdout, new RegExp(`copied +${id}\\.enc`));
+    assert.match(first.stdout, /1 copied, 0 already present, 0 conflicting/);
+    assert.equal(s3.object('dingban-docs', `identity/${id}.enc`)!.body.includes(Buffer.from('before-the-switch')), false);
+    const back = await t.app.inject({ method: 'GET', url: `/api/v1/identity/files/${id}/content`, headers: u.headers });
+    assert.equal(back.statusCode, 200);
+    assert.deepEqual(back.rawPayload, photo);
+    const again = await run();
+    assert.match(again.stdout, /0 copied, 1 already present, 0 conflicting/);
+    // Without STORAGE_S3_* it refuses to run.
+    await assert.rejects(
+      promisify(execFile)(process.execPath, [cli], { env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir } }),
+      (e: { code: number; stderr: string }) => e.code === 1 && /STORAGE_S3_ENDPOINT/.test(e.stderr),
+    );
   });
 
   it('S5.2: STORAGE_S3_* is all or nothing, and absent means the local folder', () => {

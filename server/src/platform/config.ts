@@ -64,6 +64,8 @@ export interface Config {
   risk: RiskConfig;
   /** S3-compatible object storage for uploaded identity documents; absent → the local folder under dataDir. */
   storageS3?: StorageS3Config | undefined;
+  /** Days a cancelled user's identity records and documents are kept before the purge (S7.2a; 电子商务法 Art. 31: ≥ 3 years). */
+  identityRetentionDays: number;
 }
 
 /** Where identity documents go when STORAGE_S3_* is set (path-style URLs: `<endpoint>/<bucket>/<prefix><key>`). */
@@ -220,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccounts: bool('DEMO_ACCOUNTS', envName !== 'production'),
     trustProxy: bool('TRUST_PROXY', false),
     runWorkers: bool('RUN_WORKERS', true),
+    identityRetentionDays: int('IDENTITY_RETENTION_DAYS', 1095, 1, 36_500),
     arbitration: {
       baseUrl: url('ARBITRATION_BASE_URL', ['http:', 'https:']) ?? (envName === 'production' ? undefined : 'http://127.0.0.1:4020'),
       appId: str('ARBITRATION_APP_ID', 'dingban-dev')!,

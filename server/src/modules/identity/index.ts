@@ -6,15 +6,17 @@ import './errors.ts';
 import { identityRoutes } from './routes.ts';
 import { firstApprovedAt, listApprovedEnterprises } from './repo.ts';
 import { maskName } from './checksums.ts';
-import { CTX, releaseCancelledUser, sweepIdentityExpiry, verificationState } from './service.ts';
+import { CTX, purgeExpiredRetention, releaseCancelledUser, sweepIdentityExpiry, verificationState } from './service.ts';
 import { USER_CANCELLED } from '../accounts/index.ts';
 
 export { setVerificationProvider, embeddedProvider, TEST_PERSONS, TEST_COMPANIES, type VerificationProvider } from './provider.ts';
-export { setFileStore, sweepIdentityExpiry } from './service.ts';
+export { setFileStore, sweepIdentityExpiry, purgeExpiredRetention } from './service.ts';
 export type { FileStore } from './storage.ts';
 
 /** The daily job that expires verifications and warns 30 days ahead. */
 export const IDENTITY_EXPIRY_JOB = 'identity.expiry-sweep';
+/** The daily job that purges a cancelled user's identity data when the retention period ends (S7.2a). */
+export const IDENTITY_RETENTION_JOB = 'identity.retention-purge';
 
 /**
  * True when the user holds an approved real-name verification whose documents are still valid.
@@ -40,7 +42,7 @@ export async function requireVerified(p: Platform, userId: string, db: Executor 
  */
 export async function findMaskedRealName(p: Platform, userId: string, db: Executor = p.db): Promise<string | null> {
   const { record } = await verificationState(db, userId, p.clock.now());
-  return record ? maskName(p.keyring.decrypt(record.person_name_enc, CTX.personName)) : null;
+  return record?.person_name_enc ? maskName(p.keyring.decrypt(record.person_name_enc, CTX.personName)) : null;
 }
 
 /** Since when the user has been a verified member of the platform (first approval), or null. */
@@ -65,6 +67,7 @@ export const identityModule: Module = {
   register(app, p) {
     identityRoutes(app, p);
     p.jobs.define(IDENTITY_EXPIRY_JOB, async () => void (await sweepIdentityExpiry(p)), { cron: '10 2 * * *' });
+    p.jobs.define(IDENTITY_RETENTION_JOB, async () => void (await purgeExpiredRetention(p)), { cron: '40 3 * * *' });
     p.jobs.subscribe<{ userId: string }>(USER_CANCELLED, 'identityReleaseCancelledUser', (event, tx) =>
       releaseCancelledUser(p, tx, event.payload.userId),
     );

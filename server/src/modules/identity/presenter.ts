@@ -4,6 +4,9 @@ import type { VerificationRow } from './repo.ts';
 import { CTX, lastValidDay } from './service.ts';
 import type { IdentityTables } from './tables.ts';
 
+/** What a purged record shows instead of a masked value. */
+export const PURGED = '—';
+
 const day = (d: Date | null) => (d ? lastValidDay(d) : null);
 
 /** A verification as its owner and reviewers see it: L3 values decrypted only to be masked here. */
@@ -13,8 +16,9 @@ export function presentVerification(keyring: Keyring, r: VerificationRow) {
     userId: r.user_id,
     kind: r.kind,
     status: r.status,
-    personName: maskName(keyring.decrypt(r.person_name_enc, CTX.personName)),
-    idNumber: maskIdentifier(keyring.decrypt(r.id_number_enc, CTX.idNumber)),
+    // A purged record (retention ended) has nothing left to mask.
+    personName: r.person_name_enc ? maskName(keyring.decrypt(r.person_name_enc, CTX.personName)) : PURGED,
+    idNumber: r.id_number_enc ? maskIdentifier(keyring.decrypt(r.id_number_enc, CTX.idNumber)) : PURGED,
     idValidUntil: day(r.id_valid_until),
     idFrontFileId: r.id_front_file_id,
     idBackFileId: r.id_back_file_id,

@@ -39,6 +39,7 @@ export async function findApproved(db: Executor, userId: string): Promise<Verifi
     .selectAll()
     .where('user_id', '=', userId)
     .where('status', '=', 'approved')
+    .where('purged_at', 'is', null)
     .executeTakeFirst();
 }
 
@@ -51,6 +52,7 @@ export async function listApprovedEnterprises(db: Executor, userIds: readonly st
     .where('user_id', 'in', [...userIds])
     .where('status', '=', 'approved')
     .where('kind', '=', 'enterprise')
+    .where('purged_at', 'is', null)
     .execute();
 }
 
@@ -61,6 +63,7 @@ export async function findLatestExpired(db: Executor, userId: string): Promise<V
     .selectAll()
     .where('user_id', '=', userId)
     .where('status', '=', 'expired')
+    .where('purged_at', 'is', null)
     .orderBy('submitted_at', 'desc')
     .executeTakeFirst();
 }
@@ -192,4 +195,73 @@ export async function firstApprovedAt(db: Executor, userId: string): Promise<Dat
     .where('status', 'in', ['approved', 'superseded', 'expired'])
     .executeTakeFirst();
   return row?.at ? new Date(row.at as unknown as string | Date) : undefined;
+}
+
+// ---- retention of a cancelled user's identity data (S7.2a) ----
+
+/** Starts the retention period of a cancelled user (idempotent: the first cancellation time is kept). */
+export async function startRetention(db: Executor, userId: string, cancelledAt: Date): Promise<void> {
+  await db
+    .insertInto('identity_retention')
+    .values({ user_id: userId, cancelled_at: cancelledAt, purged_at: null })
+    .onConflict((oc) => oc.column('user_id').doNothing())
+    .execute();
+}
+
+/** Cancelled users whose retention period ended at or before `cutoff` (cancelled then) and not yet purged. */
+export async function listRetentionDue(db: Executor, cutoff: Date, limit: number): Promise<{ user_id: string; cancelled_at: Date }[]> {
+  return db
+    .selectFrom('identity_retention')
+    .select(['user_id', 'cancelled_at'])
+    .where('purged_at', 'is', null)
+    .where('cancelled_at', '<=', cutoff)
+    .orderBy('cancelled_at')
+    .limit(limit)
+    .execute();
+}
+
+/** The files of a user whose bytes are still stored. */
+export async function listUnpurgedFilesOfOwner(db: Executor, ownerId: string): Promise<FileRow[]> {
+  return db.selectFrom('identity_files').selectAll().where('owner_id', '=', ownerId).where('purged_at', 'is', null).execute();
+}
+
+/** Erases every L3 value of a user's records (the rows stay for the audit trail); returns their ids. */
+export async function purgeVerificationsOfUser(db: Executor, userId: string, at: Date): Promise<string[]> {
+  const rows = await db
+    .updateTable('identity_verifications')
+    .set({
+      person_name_enc: null,
+      id_number_enc: null,
+      id_number_idx: null,
+      company_name_enc: null,
+      credit_code_enc: null,
+      credit_code_idx: null,
+      purged_at: at,
+    })
+    .where('user_id', '=', userId)
+    .where('purged_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Marks files whose bytes were deleted (the plaintext's hash goes too). */
+export async function markFilesPurged(db: Executor, ids: readonly string[], at: Date): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .updateTable('identity_files')
+    .set({ sha256: null, purged_at: at })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Closes a retention period; false when another run closed it first. */
+export async function finishRetention(db: Executor, userId: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('identity_retention')
+    .set({ purged_at: at })
+    .where('user_id', '=', userId)
+    .where('purged_at', 'is', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }

@@ -24,7 +24,7 @@ const s3CodeOf = async (res: Response): Promise<string | undefined> => /<Code>([
  * What arrives here is already AES-256-GCM ciphertext (the keyring encrypts before `put`), so the
  * storage provider never sees a document. Keys are server-generated uuids, so a PUT never overwrites.
  */
-export function s3FileStore(cfg: StorageS3Config, fetchImpl: typeof fetch = fetch): FileStore & { delete(key: string): Promise<void> } {
+export function s3FileStore(cfg: StorageS3Config, fetchImpl: typeof fetch = fetch): FileStore {
   const client = new AwsClient({
     accessKeyId: cfg.accessKeyId,
     secretAccessKey: cfg.secretAccessKey,

@@ -91,6 +91,7 @@ export async function uploadDocument(
     sha256: createHash('sha256').update(input.bytes).digest('hex'),
     storage_key: `${id}.enc`,
     created_at: p.clock.now(),
+    purged_at: null,
   };
   // Bytes first: a crash leaves an unreferenced blob, never a row pointing at nothing.
   await stored(p, () => fileStore(p).put(row.storage_key, sealFile(p.keyring, id, input.bytes)));
@@ -101,7 +102,8 @@ export async function uploadDocument(
 /** Returns a document's bytes to its owner or a reviewer, and records the view in the audit trail. */
 export async function readDocument(p: Platform, actor: Actor, fileId: string, ip: string): Promise<{ mime: string; bytes: Buffer }> {
   const file = await repo.findFile(p.db, fileId);
-  if (!file || !canReadFile(actor, file.owner_id)) throw new AppError('NOT_FOUND');
+  // A purged file's bytes are gone (retention ended): as if it never existed.
+  if (!file || file.purged_at || !canReadFile(actor, file.owner_id)) throw new AppError('NOT_FOUND');
   const bytes = openFile(p.keyring, file.id, await stored(p, () => fileStore(p).get(file.storage_key)));
   await p.db.transaction().execute(async (tx) => {
     const at = p.clock.now();
@@ -213,6 +215,7 @@ export async function submitPersonVerification(p: Platform, actor: Actor, input:
     decided_at: null,
     expiry_warned_at: null,
     submitted_at: now,
+    purged_at: null,
   };
   return submit(p, actor, row, `id:${idIdx}`, 'id_number_idx', idIdx, decision, ip);
 }
@@ -280,6 +283,7 @@ export async function submitEnterpriseVerification(
     decided_at: null,
     expiry_warned_at: null,
     submitted_at: now,
+    purged_at: null,
   };
   return submit(p, actor, row, `uscc:${codeIdx}`, 'credit_code_idx', codeIdx, decision, ip);
 }
@@ -520,7 +524,8 @@ export async function sweepIdentityExpiry(p: Platform): Promise<{ expired: numbe
 /**
  * After an account is cancelled (PIPL): a submission in review is withdrawn and the identifiers are
  * released, so the person can verify a future account. The encrypted records and documents are kept
- * for the legal retention period (see docs/identity.md); nothing of them is shown any more.
+ * for the legal retention period (IDENTITY_RETENTION_DAYS, counted from now), then purged by
+ * purgeExpiredRetention; nothing of them is shown any more.
  */
 export async function releaseCancelledUser(p: Platform, tx: Tx, userId: string): Promise<void> {
   const pending = await repo.findPendingOfUser(tx, userId);
@@ -528,4 +533,72 @@ export async function releaseCancelledUser(p: Platform, tx: Tx, userId: string):
     await audit(tx, p, pending.id, null, 'withdrawn', 'account cancelled', null);
   }
   await repo.releaseClaims(tx, userId);
+  await repo.startRetention(tx, userId, p.clock.now());
+}
+
+/** Users purged per run at most; the rest wait for the next day's run. */
+const PURGE_BATCH = 1000;
+
+/**
+ * Daily (S7.2a): when a cancelled user's retention period has ended, their document files are deleted
+ * from storage and every L3 value of their records (names, ID numbers, company, credit code, blind
+ * indexes, the files' plaintext hashes) is erased. The rows stay with ids, statuses and dates, so the
+ * append-only audit trail keeps its references; each record and file gets a `purged` audit entry and
+ * the security audit a `kyc.records.purged`. Bytes go first: a storage failure leaves the user for the
+ * next run, never a row claiming files are gone that are not. Idempotent.
+ */
+export async function purgeExpiredRetention(p: Platform): Promise<{ users: number; records: number; files: number; failed: number }> {
+  const now = p.clock.now();
+  const days = p.config.identityRetentionDays;
+  const cutoff = new Date(now.getTime() - days * DAY_MS);
+  const out = { users: 0, records: 0, files: 0, failed: 0 };
+  for (const due of await repo.listRetentionDue(p.db, cutoff, PURGE_BATCH)) {
+    const files = await repo.listUnpurgedFilesOfOwner(p.db, due.user_id);
+    try {
+      for (const f of files) await fileStore(p).delete(f.storage_key);
+    } catch (err) {
+      out.failed++;
+      p.logger.error(
+        { userId: due.user_id, status: (err as ObjectStorageError).status, s3Code: (err as ObjectStorageError).s3Code },
+        'identity retention purge: deleting documents failed; retrying on the next run',
+      );
+      continue;
+    }
+    await p.db.transaction().execute(async (tx) => {
+      if (!(await repo.finishRetention(tx, due.user_id, now))) return;
+      const reason = `retention ended: ${days} days after cancellation`;
+      const records = await repo.purgeVerificationsOfUser(tx, due.user_id, now);
+      await repo.markFilesPurged(
+        tx,
+        files.map((f) => f.id),
+        now,
+      );
+      for (const id of records) await audit(tx, p, id, null, 'purged', reason, null);
+      for (const f of files) {
+        await repo.insertAudit(tx, {
+          id: newId(),
+          verification_id: null,
+          file_id: f.id,
+          actor_id: null,
+          action: 'purged',
+          reason,
+          ip: null,
+          at: now,
+        });
+      }
+      await securityAudit(tx, {
+        at: now,
+        action: 'kyc.records.purged',
+        actorId: null,
+        subjectId: due.user_id,
+        ip: null,
+        detail: { records: records.length, files: files.length, retentionDays: days, cancelledAt: due.cancelled_at.toISOString() },
+      });
+      await p.jobs.publish(tx, 'identity.records.purged', { userId: due.user_id });
+      out.users++;
+      out.records += records.length;
+      out.files += files.length;
+    });
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../platform/errors.ts';
 import type { Keyring } from '../../platform/crypto.ts';
@@ -33,6 +33,8 @@ export function checkUpload(bytes: Uint8Array): DocumentMime {
 export interface FileStore {
   put(key: string, data: Buffer): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** Removes the bytes (the retention purge); a key that is already gone is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 export function localFileStore(dataDir: string): FileStore {
@@ -48,6 +50,11 @@ export function localFileStore(dataDir: string): FileStore {
     },
     async get(key) {
       return readFile(pathOf(key));
+    },
+    async delete(key) {
+      await unlink(pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
     },
   };
 }

@@ -6,18 +6,19 @@ export interface IdentityTables {
     purpose: 'id_front' | 'id_back' | 'business_license'; // L2
     mime: 'image/jpeg' | 'image/png' | 'application/pdf'; // L2
     size_bytes: number; // L2
-    sha256: string; // L2 (of the plaintext; detects re-uploads)
+    sha256: string | null; // L2 (of the plaintext; detects re-uploads; null once purged)
     storage_key: string; // L2: server-generated name; the bytes it names are L3, encrypted
     created_at: Date; // L2
+    purged_at: Date | null; // L2: the bytes were deleted when the retention period ended
   };
   identity_verifications: {
     id: string; // L2
     user_id: string; // L2
     kind: 'person' | 'enterprise'; // L2
     status: VerificationStatus; // L2
-    person_name_enc: string; // L3 encrypted
-    id_number_enc: string; // L3 encrypted
-    id_number_idx: string; // L3 blind index
+    person_name_enc: string | null; // L3 encrypted (null once purged)
+    id_number_enc: string | null; // L3 encrypted (null once purged)
+    id_number_idx: string | null; // L3 blind index (null once purged)
     id_front_file_id: string; // L2
     id_back_file_id: string; // L2
     id_valid_until: Date | null; // L2
@@ -34,11 +35,18 @@ export interface IdentityTables {
     decided_at: Date | null; // L2
     expiry_warned_at: Date | null; // L2
     submitted_at: Date; // L2
+    purged_at: Date | null; // L2: every L3 value erased when the retention period ended
   };
   identity_claims: {
     claim: string; // L3 blind index
     user_id: string; // L2
     claimed_at: Date; // L2
+  };
+  /** Cancelled users whose identity data is kept until cancelled_at + the retention period (S7.2a). */
+  identity_retention: {
+    user_id: string; // L2
+    cancelled_at: Date; // L2
+    purged_at: Date | null; // L2
   };
   identity_audit: {
     id: string; // L2
