@@ -214,4 +214,37 @@ describe('risk in the product: verified enterprises are checked, orders show the
     assert.deepEqual(Object.keys(detail.json().employerRisk).sort(), ['explanation', 'level']);
     assert.ok(!detail.body.includes('RP-1') && !detail.body.includes(RISKY.code), detail.body);
   });
+
+  it('A9: the weekly sync re-checks every company with a live store, also one nobody watches any more; a new case alerts', async () => {
+    // Risk staff stopped watching the clean company, which still has its store (posted above).
+    const unwatch = await t!.app.inject({ method: 'DELETE', url: `/api/v1/risk/watched/${CLEAN.code}`, headers: riskStaff.headers });
+    assert.equal(unwatch.statusCode, 200, unwatch.body);
+    const day = new Date(t!.clock.now().getTime() - 5 * 86_400_000).toISOString().slice(0, 10);
+    provider.setCompany(CLEAN.code, {
+      companyName: CLEAN.name,
+      cases: [
+        {
+          caseNo: 'RP-9',
+          title: '赵某与北京顶班科技有限公司工伤待遇纠纷',
+          filedDate: day,
+          amount: '6000.00',
+          result: 'win',
+          executed: true,
+        },
+      ],
+    });
+    const before = provider.stats.byCreditCode[CLEAN.code] ?? 0;
+    const sync = await t!.app.inject({ method: 'POST', url: '/api/v1/risk/watched/refresh', headers: riskStaff.headers });
+    assert.equal(sync.statusCode, 200, sync.body);
+    assert.equal(provider.stats.byCreditCode[CLEAN.code], before + 1, 'asked the provider afresh');
+    const company = await t!.p.db.selectFrom('risk_companies').selectAll().where('credit_code', '=', CLEAN.code).executeTakeFirstOrThrow();
+    assert.equal(company.watched, true);
+    assert.equal(company.watch_source, 'stores');
+    assert.equal(company.case_count, 1);
+    const alerts = await t!.p.db.selectFrom('risk_alerts').selectAll().where('credit_code', '=', CLEAN.code).execute();
+    assert.deepEqual(
+      alerts.map((a) => [a.severity, a.reason]),
+      [['info', 'new_case']],
+    );
+  });
 });

@@ -13,7 +13,7 @@ import { parseScoringConfig } from './scoring.ts';
 import * as svc from './service.ts';
 import { deleteWatchRequest } from './repo.ts';
 import * as holds from './holds.ts';
-import type { RiskDeps, RiskStaffDirectory } from './service.ts';
+import type { LiveStoreCompanies, RiskDeps, RiskStaffDirectory } from './service.ts';
 
 export type { ArbitrationSource, ArbitrationRecord, ArbitrationCase, LookupResult } from './provider.ts';
 export type { RiskLevel } from './scoring.ts';
@@ -33,6 +33,8 @@ export interface RiskModuleOptions {
   source?: (p: Platform) => ArbitrationSource;
   /** Who receives alerts; default: active staff with a 'risk:read' role. */
   staffDirectory?: RiskStaffDirectory;
+  /** Companies with live stores, re-checked by the weekly sync; default: verified enterprises owning a store. */
+  liveStoreCompanies?: LiveStoreCompanies;
   /** Backoff sleep of the client (tests record delays instead of waiting). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -108,6 +110,7 @@ export function createRiskModule(o: RiskModuleOptions = {}): Module {
         metrics,
         scoring: parseScoringConfig(p.config.risk.scoringJson),
         staff: o.staffDirectory ?? svc.defaultStaffDirectory,
+        liveStoreCompanies: o.liveStoreCompanies ?? svc.defaultLiveStoreCompanies,
         fetch: o.fetch ?? fetch,
       };
       depsByPlatform.set(p, d);

@@ -6,6 +6,7 @@ import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { notify } from '../messages/index.ts';
 import { ROLE_PERMISSIONS } from '../accounts/index.ts';
+import { findVerifiedCreditCodes } from '../identity/index.ts';
 import { normaliseCreditCode } from './credit-code.ts';
 import type { ArbitrationLookup, BatchOutcome } from './lookup.ts';
 import { runBatch } from './lookup.ts';
@@ -17,6 +18,9 @@ import { levelOf, percentile, scoreCases, severityOf, type Deduction, type RiskL
 /** Who receives risk alerts: user ids of active staff holding 'risk:read'. */
 export type RiskStaffDirectory = (tx: Executor) => Promise<string[]>;
 
+/** The unified social credit codes of companies with live stores (A9: re-checked weekly). */
+export type LiveStoreCompanies = (p: Platform) => Promise<string[]>;
+
 /** Everything the risk use cases need; built once per platform in the module's register(). */
 export interface RiskDeps {
   p: Platform;
@@ -25,6 +29,7 @@ export interface RiskDeps {
   metrics: RiskMetrics;
   scoring: ScoringConfig;
   staff: RiskStaffDirectory;
+  liveStoreCompanies: LiveStoreCompanies;
   fetch: typeof fetch;
 }
 
@@ -48,6 +53,26 @@ export const defaultStaffDirectory: RiskStaffDirectory = async (tx) => {
   const r = await sql<{ id: string }>`
     SELECT id FROM users WHERE kind = 'staff' AND status = 'active' AND roles && ${riskReadRoles()}::text[] ORDER BY id`.execute(tx);
   return r.rows.map((x) => x.id);
+};
+
+/**
+ * Default: verified enterprises owning at least one store that is not deleted — the only employers whose
+ * orders carry a credit code. Reads the stores module's `stores` table (owner ids only; stores exports no
+ * "owners with stores" lookup) and identity's verified credit codes, 1000 owners per query.
+ */
+export const defaultLiveStoreCompanies: LiveStoreCompanies = async (p) => {
+  const exists = await sql<{ t: string | null }>`SELECT to_regclass('stores')::text AS t`.execute(p.db);
+  if (!exists.rows[0]?.t) return [];
+  const owners = (await sql<{ owner_id: string }>`SELECT DISTINCT owner_id FROM stores WHERE deleted_at IS NULL`.execute(p.db)).rows.map(
+    (r) => r.owner_id,
+  );
+  const codes = new Set<string>();
+  for (let i = 0; i < owners.length; i += 1000)
+    for (const code of (await findVerifiedCreditCodes(p, owners.slice(i, i + 1000))).values()) {
+      const valid = normaliseCreditCode(code);
+      if (valid) codes.add(valid);
+    }
+  return [...codes];
 };
 
 /** The threshold in force: the latest weekly recomputation, or the configured default (A3, A8). */
@@ -298,14 +323,21 @@ export async function requestCompanyCheck(p: Platform, tx: Tx, rawCode: string, 
   await p.jobs.send('risk.company.check', { creditCode: code, source }, { tx });
 }
 
-/** The weekly sync (A9): re-checks every watched company fresh from the provider, plus pending requests. */
+/**
+ * The weekly sync (A9): re-checks fresh from the provider every watched company, every pending request
+ * and every company with a live store (watching it from then on — also one verified before the risk
+ * module existed, or one a risk user stopped watching while it still has stores).
+ */
 export async function refreshWatched(d: RiskDeps): Promise<{ checked: number; failed: number; alerts: number }> {
   const watched = await repo.listWatched(d.p.db);
   const pending = await repo.listWatchRequests(d.p.db);
+  const live = await d.liveStoreCompanies(d.p);
+  const seen = new Set<string>();
   const jobs = [
     ...watched.map((w) => ({ code: w.credit_code, source: w.watch_source ?? 'watch' })),
-    ...pending.filter((r) => !watched.some((w) => w.credit_code === r.credit_code)).map((r) => ({ code: r.credit_code, source: r.source })),
-  ];
+    ...pending.map((r) => ({ code: r.credit_code, source: r.source })),
+    ...live.map((code) => ({ code, source: 'stores' })),
+  ].filter((j) => !seen.has(j.code) && seen.add(j.code));
   const sources = new Map(jobs.map((j) => [j.code, j.source]));
   const out = await runBatch(
     jobs.map((j) => j.code),
