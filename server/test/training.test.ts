@@ -7,6 +7,8 @@ import { createTestApp, type TestApp } from './helpers.ts';
 import { modules } from '../src/modules/index.ts';
 import {
   registerCourierStatsSource,
+  requireGoodStanding,
+  setReliabilitySource,
   requireValidCertificate,
   findCertificateSummary,
   sweepCertificates,
@@ -19,6 +21,7 @@ import type { AppError } from '../src/platform/errors.ts';
 const DAY = 86_400_000;
 const ENTRY_COURSE = '0193a000-0000-7000-8000-000000000001';
 const ADVANCED_COURSE = '0193a000-0000-7000-8000-000000000002';
+const REFRESHER_COURSE = '0193a000-0000-7000-8000-000000000003';
 
 interface PaperQ {
   questionId: string;
@@ -508,5 +511,109 @@ describe('training: courses, exams and certificates', () => {
     // Passing again earns a new, valid certificate.
     assert.equal((await sit(u, 10)).json().certificate.status, 'valid');
     await requireValidCertificate(t.p, u.userId);
+  });
+
+  it('S5.4b: trainers switch a stage off: it leaves the courier path and opens nothing; the entry stage stays on', async () => {
+    const tr = trainer();
+    const u = fakeUser('person');
+    const body = {
+      position: 9,
+      nameZh: '旺季',
+      nameEn: 'Peak season',
+      courseId: ADVANCED_COURSE,
+      minCompletedOrders: 0,
+      minDaysOnPlatform: 0,
+      isEntry: false,
+    };
+    const put = (payload: Record<string, unknown>, code = 'seasonal') =>
+      t.app.inject({ method: 'PUT', url: `/api/v1/training/admin/stages/${code}`, headers: tr.headers, payload });
+    const onPath = async () =>
+      (
+        (await t.app.inject({ method: 'GET', url: '/api/v1/training/path', headers: u.headers })).json().stages as {
+          stage: { code: string };
+        }[]
+      ).map((s) => s.stage.code);
+    assert.equal((await put(body)).json().active, true);
+    assert.ok((await onPath()).includes('seasonal'));
+    assert.equal((await start(u, ADVANCED_COURSE)).statusCode, 201); // open through the seasonal stage
+    const off = await put({ ...body, active: false });
+    assert.equal(off.statusCode, 200, off.body);
+    assert.equal(off.json().active, false);
+    assert.ok(!(await onPath()).includes('seasonal'));
+    assert.equal((await start(u, ADVANCED_COURSE)).json().code, 'TRAINING_STAGE_LOCKED');
+    // Trainers still see it, to switch it on again.
+    const list = (await t.app.inject({ method: 'GET', url: '/api/v1/training/admin/stages', headers: tr.headers })).json();
+    assert.deepEqual(
+      list.items.filter((s: { code: string }) => s.code === 'seasonal').map((s: { active: boolean }) => s.active),
+      [false],
+    );
+    const audited = await t.p.db
+      .selectFrom('security_audit')
+      .select('detail')
+      .where('action', '=', 'training.stage.saved')
+      .where('actor_id', '=', tr.userId)
+      .execute();
+    assert.deepEqual(
+      audited.map((a) => (a.detail as { active: boolean }).active),
+      [true, false],
+    );
+    const entry = await put({ ...body, position: 1, courseId: ENTRY_COURSE, isEntry: true, active: false }, 'entry');
+    assert.equal(entry.statusCode, 400);
+    assert.equal(entry.json().code, 'VALIDATION_FAILED');
+    assert.ok((await onPath()).includes('entry'));
+  });
+
+  it('S5.4: trainers set the minimum reliability score and the refresher cool-down in the console; the gate applies them at once, audited', async () => {
+    const tr = trainer();
+    const u = fakeUser('person');
+    const settings = (payload?: Record<string, unknown>, who = tr) =>
+      t.app.inject({
+        method: payload ? 'PUT' : 'GET',
+        url: '/api/v1/training/admin/settings',
+        headers: who.headers,
+        ...(payload && { payload }),
+      });
+    assert.deepEqual((await settings()).json(), { minScore: 60, cooldownDays: 30, updatedAt: null, updatedBy: null });
+    // Stands in for the orders module: this courier lost 30 points (score 70), a second loss comes later.
+    const events: { at: Date; points: number }[] = [{ at: new Date(t.clock.now().getTime() - DAY), points: 30 }];
+    setReliabilitySource(async (_p, userId) => (userId === u.userId ? events : []));
+    await requireGoodStanding(t.p, u.userId);
+
+    const raised = await settings({ minScore: 80 });
+    assert.equal(raised.statusCode, 200, raised.body);
+    assert.deepEqual([raised.json().minScore, raised.json().cooldownDays, raised.json().updatedBy], [80, 30, tr.userId]);
+    await assert.rejects(requireGoodStanding(t.p, u.userId), (e: AppError) => e.code === 'TRAINING_REFRESHER_REQUIRED');
+    const path = (await t.app.inject({ method: 'GET', url: '/api/v1/training/path', headers: u.headers })).json();
+    assert.deepEqual([path.standing.restricted, path.standing.minScore, path.mayTakeOrders], [true, 80, false]);
+    assert.equal((await sit(u, 5, REFRESHER_COURSE)).json().standingRestored, true);
+    await requireGoodStanding(t.p, u.userId);
+
+    // A new loss after the restoration: within the 30-day cool-down the refresher cannot restore again …
+    t.clock.advance(60_000);
+    events.push({ at: t.clock.now(), points: 30 });
+    await assert.rejects(requireGoodStanding(t.p, u.userId), (e: AppError) => e.code === 'TRAINING_STANDING_COOLDOWN');
+    // … a shorter cool-down applies at once …
+    assert.equal((await settings({ cooldownDays: 0 })).json().cooldownDays, 0);
+    await assert.rejects(requireGoodStanding(t.p, u.userId), (e: AppError) => e.code === 'TRAINING_REFRESHER_REQUIRED');
+    // … and a lower minimum lifts the restriction.
+    assert.equal((await settings({ minScore: 60, cooldownDays: 30 })).json().minScore, 60);
+    await requireGoodStanding(t.p, u.userId);
+
+    const audit = await t.p.db
+      .selectFrom('security_audit')
+      .select(['detail', 'actor_id'])
+      .where('action', '=', 'training.settings.changed')
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
+    assert.equal(audit.length, 3);
+    assert.equal(audit[0]!.actor_id, tr.userId);
+    assert.deepEqual(audit[0]!.detail, { before: { minScore: 60, cooldownDays: 30 }, after: { minScore: 80, cooldownDays: 30 } });
+    // Out of range values and non-trainers are refused.
+    assert.equal((await settings({ minScore: 0 })).statusCode, 400);
+    assert.equal((await settings({ cooldownDays: 366 })).statusCode, 400);
+    assert.equal((await settings({ minScore: 70 }, u)).statusCode, 403);
+    assert.equal((await settings(undefined, u)).statusCode, 403);
+    setReliabilitySource(async () => []);
   });
 });

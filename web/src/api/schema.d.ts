@@ -9754,6 +9754,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/training/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The standing rules: minimum reliability score and refresher cool-down (S5.4) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A refresher pass restores standing at most once per this many days */
+                            cooldownDays: number;
+                            /** @description Below this reliability score a courier may not take orders until the refresher is passed */
+                            minScore: number;
+                            updatedAt: string | null;
+                            updatedBy: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Change the standing rules (audited; the order gate uses them at once) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cooldownDays?: number;
+                        minScore?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description A refresher pass restores standing at most once per this many days */
+                            cooldownDays: number;
+                            /** @description Below this reliability score a courier may not take orders until the refresher is passed */
+                            minScore: number;
+                            updatedAt: string | null;
+                            updatedBy: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/training/admin/stages": {
         parameters: {
             query?: never;
@@ -9761,7 +9883,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stages of the training path */
+        /** Stages of the training path, inactive ones too */
         get: {
             parameters: {
                 query?: never;
@@ -9779,6 +9901,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description Inactive stages are not on the courier path (trainers still see them) */
+                                active: boolean;
                                 code: string;
                                 /** Format: uuid */
                                 courseId: string;
@@ -9865,6 +9989,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Inactive stages are not on the courier path (trainers still see them) */
+                            active: boolean;
                             code: string;
                             /** Format: uuid */
                             courseId: string;
@@ -10524,6 +10650,8 @@ export interface paths {
                                     totalLessons: number;
                                 };
                                 stage: {
+                                    /** @description Inactive stages are not on the courier path (trainers still see them) */
+                                    active: boolean;
                                     code: string;
                                     /** Format: uuid */
                                     courseId: string;

@@ -15,6 +15,8 @@ export {
   levelFor,
   STANDING_MIN_SCORE,
   REFRESHER_COOLDOWN_DAYS,
+  standingSettings,
+  type StandingSettings,
   type CourierStats,
   type CourierStatsSource,
   type ReliabilityEvent,

@@ -1,4 +1,5 @@
 import type { CertificateRow, CourseRow, LessonRow, QuestionRow, StageRow } from './repo.ts';
+import type { StandingSettings } from './service.ts';
 
 export const presentCourse = (c: CourseRow) => ({
   id: c.id,
@@ -44,6 +45,14 @@ export const presentStage = (s: StageRow) => ({
   courseId: s.course_id,
   requirements: { completedOrders: s.min_completed_orders, daysOnPlatform: s.min_days_on_platform },
   isEntry: s.is_entry,
+  active: s.active,
+});
+
+export const presentSettings = (s: StandingSettings) => ({
+  minScore: s.minScore,
+  cooldownDays: s.cooldownDays,
+  updatedAt: s.updatedAt?.toISOString() ?? null,
+  updatedBy: s.updatedBy,
 });
 
 export const presentCertificate = (c: CertificateRow, course: CourseRow, now: Date, publicUrl: string) => ({

@@ -72,6 +72,22 @@ export async function setQuestionActive(db: Executor, id: string, active: boolea
     QuestionRow | undefined;
 }
 
+export type SettingsRow = T['training_settings'];
+/** The standing rules (one row, seeded by the migration). */
+export const getSettings = (db: Executor) =>
+  db.selectFrom('training_settings').selectAll().where('id', '=', true).executeTakeFirstOrThrow();
+/** Changes the standing rules under a row lock; returns the row before and after. */
+export async function updateSettings(
+  db: Executor,
+  set: Partial<Pick<SettingsRow, 'standing_min_score' | 'refresher_cooldown_days'>> & Pick<SettingsRow, 'updated_at' | 'updated_by'>,
+): Promise<{ before: SettingsRow; after: SettingsRow }> {
+  const before = await db.selectFrom('training_settings').selectAll().where('id', '=', true).forUpdate().executeTakeFirstOrThrow();
+  const after = await db.updateTable('training_settings').set(set).where('id', '=', true).returningAll().executeTakeFirstOrThrow();
+  return { before, after };
+}
+
+/** Every stage, inactive ones too (the trainer's console). */
+export const listAllStages = (db: Executor) => db.selectFrom('training_stages').selectAll().orderBy('position').execute();
 export const listStages = (db: Executor) =>
   db.selectFrom('training_stages').selectAll().where('active', '=', true).orderBy('position').execute();
 export const findEntryStage = (db: Executor) =>

@@ -5,7 +5,15 @@ import type { Platform } from '../../platform/platform.ts';
 import { IdParams, problems } from '../../platform/schemas.ts';
 import { findMaskedRealName } from '../identity/index.ts';
 import { TRAINING_MANAGE } from './policy.ts';
-import { presentCertificate, presentCourse, presentLesson, presentProgress, presentQuestionWithAnswer, presentStage } from './presenter.ts';
+import {
+  presentCertificate,
+  presentCourse,
+  presentLesson,
+  presentProgress,
+  presentQuestionWithAnswer,
+  presentSettings,
+  presentStage,
+} from './presenter.ts';
 import {
   CertificateList,
   CertificateNumberParams,
@@ -32,6 +40,8 @@ import {
   StageCodeParams,
   StageList,
   StageView,
+  StandingSettingsBody,
+  StandingSettingsView,
   SubmitBody,
   TrainingPath,
 } from './schemas.ts';
@@ -376,8 +386,42 @@ export function trainingRoutes(app: App, p: Platform): void {
 
   app.get(
     '/api/v1/training/admin/stages',
-    { schema: { tags: adminTags, summary: 'Stages of the training path', response: { 200: StageList, ...problems(401, 403) } }, ...manage },
-    async () => ({ items: (await repo.listStages(p.db)).map(presentStage) }),
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'Stages of the training path, inactive ones too',
+        response: { 200: StageList, ...problems(401, 403) },
+      },
+      ...manage,
+    },
+    async () => ({ items: (await repo.listAllStages(p.db)).map(presentStage) }),
+  );
+
+  app.get(
+    '/api/v1/training/admin/settings',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'The standing rules: minimum reliability score and refresher cool-down (S5.4)',
+        response: { 200: StandingSettingsView, ...problems(401, 403) },
+      },
+      ...manage,
+    },
+    async () => presentSettings(await service.standingSettings(p.db)),
+  );
+
+  app.put(
+    '/api/v1/training/admin/settings',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'Change the standing rules (audited; the order gate uses them at once)',
+        body: StandingSettingsBody,
+        response: { 200: StandingSettingsView, ...problems(400, 401, 403) },
+      },
+      ...manage,
+    },
+    async (req) => presentSettings(await service.updateStandingSettings(p, req.body, actorOf(req).userId)),
   );
 
   app.put(

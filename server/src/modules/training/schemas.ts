@@ -53,6 +53,7 @@ export const StageView = Type.Object({
   courseId: Uuid,
   requirements: Type.Object({ completedOrders: Type.Integer(), daysOnPlatform: Type.Integer() }),
   isEntry: Type.Boolean(),
+  active: Type.Boolean({ description: 'Inactive stages are not on the courier path (trainers still see them)' }),
 });
 
 export const CertificateView = Type.Object({
@@ -240,6 +241,20 @@ export const StageBody = Type.Object(
   { additionalProperties: false },
 );
 export const StageList = Type.Object({ items: Type.Array(StageView) });
+
+export const StandingSettingsView = Type.Object({
+  minScore: Type.Integer({ description: 'Below this reliability score a courier may not take orders until the refresher is passed' }),
+  cooldownDays: Type.Integer({ description: 'A refresher pass restores standing at most once per this many days' }),
+  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  updatedBy: Type.Union([Uuid, Type.Null()]),
+});
+export const StandingSettingsBody = Type.Object(
+  {
+    minScore: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    cooldownDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+  },
+  { additionalProperties: false },
+);
 
 export const RevokeBody = Type.Object(
   { reason: Type.String({ minLength: 2, maxLength: 500, pattern: NO_NUL }) },

@@ -53,10 +53,52 @@ export async function courierStats(p: Platform, userId: string): Promise<Courier
 
 // ---- standing: reliability and the refresher as the way back (S5.4, S5.3) ----
 
-/** Below this reliability score (what the gate counts) a courier may not take orders until the refresher is passed. */
+/**
+ * Defaults of the standing rules (the migration seeds them; trainers change them in the console, see
+ * standingSettings): below this reliability score (what the gate counts) a courier may not take orders
+ * until the refresher is passed …
+ */
 export const STANDING_MIN_SCORE = 60;
-/** A refresher pass restores standing at most once per this many days. */
+/** … and a refresher pass restores standing at most once per this many days. */
 export const REFRESHER_COOLDOWN_DAYS = 30;
+
+/** The standing rules in force: the minimum reliability score and the refresher cool-down (S5.4). */
+export interface StandingSettings {
+  minScore: number;
+  cooldownDays: number;
+  updatedAt: Date | null;
+  updatedBy: string | null;
+}
+
+export async function standingSettings(db: Executor): Promise<StandingSettings> {
+  const r = await repo.getSettings(db);
+  return { minScore: r.standing_min_score, cooldownDays: r.refresher_cooldown_days, updatedAt: r.updated_at, updatedBy: r.updated_by };
+}
+
+/**
+ * A trainer changes the standing rules; they apply to the next gate check and path view at once.
+ * Audited (`training.settings.changed`, before and after) on the same transaction.
+ */
+export async function updateStandingSettings(
+  p: Platform,
+  input: { minScore?: number | undefined; cooldownDays?: number | undefined },
+  by: string,
+): Promise<StandingSettings> {
+  return p.db.transaction().execute(async (tx) => {
+    const now = p.clock.now();
+    const { before, after } = await repo.updateSettings(tx, {
+      ...(input.minScore !== undefined && { standing_min_score: input.minScore }),
+      ...(input.cooldownDays !== undefined && { refresher_cooldown_days: input.cooldownDays }),
+      updated_at: now,
+      updated_by: by,
+    });
+    await auditTrainer(tx, p, by, 'settings.changed', {
+      before: { minScore: before.standing_min_score, cooldownDays: before.refresher_cooldown_days },
+      after: { minScore: after.standing_min_score, cooldownDays: after.refresher_cooldown_days },
+    });
+    return { minScore: after.standing_min_score, cooldownDays: after.refresher_cooldown_days, updatedAt: now, updatedBy: by };
+  });
+}
 
 /** One counted (not voided) reliability event of a courier: when, and the points it cost. */
 export interface ReliabilityEvent {
@@ -88,19 +130,20 @@ export interface Standing {
   restoreAvailableAt: Date | null;
 }
 
-/** A courier's standing at `now`: restricted while the counted score is below STANDING_MIN_SCORE. */
+/** A courier's standing at `now`: restricted while the counted score is below the minimum the trainers set. */
 export async function courierStanding(p: Platform, userId: string, db: Executor = p.db): Promise<Standing> {
   const events = reliabilitySource ? await reliabilitySource(p, userId, db) : [];
   const last = await repo.findLatestRestoration(db, userId);
+  const rules = await standingSettings(db);
   const lost = (list: ReliabilityEvent[]) => list.reduce((sum, e) => sum + e.points, 0);
   const score = Math.max(0, 100 - lost(events));
   const countedScore = Math.max(0, 100 - lost(last ? events.filter((e) => e.at > last.restored_at) : events));
-  const next = last ? new Date(last.restored_at.getTime() + REFRESHER_COOLDOWN_DAYS * DAY_MS) : null;
+  const next = last ? new Date(last.restored_at.getTime() + rules.cooldownDays * DAY_MS) : null;
   return {
     score,
     countedScore,
-    minScore: STANDING_MIN_SCORE,
-    restricted: countedScore < STANDING_MIN_SCORE,
+    minScore: rules.minScore,
+    restricted: countedScore < rules.minScore,
     lastRestoredAt: last?.restored_at ?? null,
     restoreAvailableAt: next && next > p.clock.now() ? next : null,
   };
@@ -180,13 +223,13 @@ export async function getCourse(p: Platform, courseId: string, actor?: Actor) {
 export async function startAttempt(p: Platform, actor: Actor, courseId: string) {
   const course = await repo.findCourse(p.db, courseId);
   if (!course || !course.active) throw new AppError('TRAINING_COURSE_NOT_FOUND');
-  // A course that belongs to stages is open when any of them is unlocked; one outside the path
-  // (e.g. a refresher assigned by staff) is open to everyone.
-  const stages = (await repo.listStages(p.db)).filter((s) => s.course_id === courseId);
+  // A course that belongs to stages is open when any active one of them is unlocked (a stage the
+  // trainers switched off opens nothing); one outside the path (e.g. the refresher) is open to everyone.
+  const stages = (await repo.listAllStages(p.db)).filter((s) => s.course_id === courseId);
   if (stages.length) {
     const stats = await courierStats(p, actor.userId);
-    if (!stages.some((s) => stageUnlocked(s, stats))) {
-      const s = stages[0]!;
+    if (!stages.some((s) => s.active && stageUnlocked(s, stats))) {
+      const s = stages.find((x) => x.active) ?? stages[0]!;
       throw new AppError('TRAINING_STAGE_LOCKED', { orders: s.min_completed_orders, days: s.min_days_on_platform });
     }
   }
@@ -766,6 +809,8 @@ export async function putStage(
   by: string,
 ): Promise<repo.StageRow> {
   if (!(await repo.findCourse(p.db, input.courseId))) throw new AppError('TRAINING_COURSE_NOT_FOUND');
+  // The entry stage gates every first order: switching it off would lock every courier out.
+  if (input.isEntry && input.active === false) throw new AppError('VALIDATION_FAILED', { detail: 'the entry stage cannot be inactive' });
   try {
     return await p.db.transaction().execute(async (tx) => {
       const stage = await repo.upsertStage(tx, {
@@ -786,6 +831,7 @@ export async function putStage(
         minCompletedOrders: input.minCompletedOrders,
         minDaysOnPlatform: input.minDaysOnPlatform,
         isEntry: input.isEntry,
+        active: stage.active,
       });
       return stage;
     });

@@ -92,6 +92,14 @@ export interface TrainingTables {
     score_before: number; // L2 — the reliability score the gate counted before restoring
     restored_at: Date; // L2
   };
+  /** One row: the standing rules trainers edit in the console (S5.4). */
+  training_settings: {
+    id: boolean; // L1
+    standing_min_score: number; // L1
+    refresher_cooldown_days: number; // L1
+    updated_at: Date | null; // L2
+    updated_by: string | null; // L2
+  };
   training_lesson_progress: {
     user_id: string; // L2
     lesson_id: string; // L2

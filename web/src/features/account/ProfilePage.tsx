@@ -1,4 +1,4 @@
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { Card, Space, Tabs } from 'antd';
 import { useI18n } from '../../app/i18n.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
@@ -56,6 +56,21 @@ export function ProfilePage() {
           { key: 'notifications', label: t('msg.prefs'), children: <NotificationPrefs /> },
         ]}
       />
+      {me.kind !== 'staff' && (
+        // Onboarding (issue 5): real-name verification, and training for persons (enterprises never take orders).
+        <Card style={{ marginTop: 16 }}>
+          <Space size={24} wrap>
+            <Link to="/me/verification" data-testid="me-verification-link">
+              {t('identity.nav')}
+            </Link>
+            {me.kind === 'person' && (
+              <Link to="/training" data-testid="me-training-link">
+                {t('training.nav')}
+              </Link>
+            )}
+          </Space>
+        </Card>
+      )}
       <Card style={{ marginTop: 16 }}>
         <a onClick={() => void logout()} data-testid="logout" role="button">
           {t('nav.logout')}

@@ -28,6 +28,8 @@ type Stage = ResponseOf<'/api/v1/training/admin/stages', 'get'>['items'][number]
 type Lesson = ResponseOf<'/api/v1/training/courses/{id}', 'get'>['lessons'][number];
 type CourseBody = BodyOf<'/api/v1/training/admin/courses', 'post'>;
 type StageBody = BodyOf<'/api/v1/training/admin/stages/{code}', 'put'>;
+type Settings = ResponseOf<'/api/v1/training/admin/settings', 'get'>;
+type SettingsBody = BodyOf<'/api/v1/training/admin/settings', 'put'>;
 
 /** Trainers (training:manage): courses and exam settings, lessons, the question bank, the stages of the path. */
 export function TrainerPage() {
@@ -107,6 +109,7 @@ export function TrainerPage() {
             ),
           },
           { key: 'stages', label: t('trainer.stages'), children: <StagesEditor courses={courses} /> },
+          { key: 'rules', label: <span data-testid="tab-rules">{t('trainer.rules')}</span>, children: <StandingRules /> },
           { key: 'revoke', label: t('trainer.revoke'), children: <RevokeCertificate /> },
         ]}
       />
@@ -574,8 +577,9 @@ function StagesEditor({ courses }: { courses: Course[] }) {
             minCompletedOrders: s.requirements.completedOrders,
             minDaysOnPlatform: s.requirements.daysOnPlatform,
             isEntry: s.isEntry,
+            active: s.active,
           }
-        : { code: '', position: stages.length + 1, minCompletedOrders: 0, minDaysOnPlatform: 0, isEntry: false },
+        : { code: '', position: stages.length + 1, minCompletedOrders: 0, minDaysOnPlatform: 0, isEntry: false, active: true },
     );
   }
 
@@ -601,10 +605,20 @@ function StagesEditor({ courses }: { courses: Course[] }) {
           },
           { title: t('trainer.entry'), dataIndex: 'isEntry', width: 80, render: (v: boolean) => (v ? <Tag color="blue">✓</Tag> : '') },
           {
+            title: t('trainer.active'),
+            dataIndex: 'active',
+            width: 80,
+            render: (v: boolean, s) => (
+              <Tag color={v ? 'green' : 'default'} data-testid={`stage-active-${s.code}`}>
+                {v ? '✓' : '—'}
+              </Tag>
+            ),
+          },
+          {
             title: '',
             width: 80,
             render: (_: unknown, s) => (
-              <Button size="small" type="link" onClick={() => open(s)}>
+              <Button size="small" type="link" onClick={() => open(s)} data-testid={`stage-edit-${s.code}`}>
                 {t('trainer.edit')}
               </Button>
             ),
@@ -658,10 +672,62 @@ function StagesEditor({ courses }: { courses: Course[] }) {
             <Form.Item name="isEntry" label={t('trainer.entry')} valuePropName="checked">
               <Switch />
             </Form.Item>
+            <Form.Item name="active" label={t('trainer.active')} valuePropName="checked" extra={t('trainer.stageActiveHint')}>
+              <Switch data-testid="stage-active" />
+            </Form.Item>
           </Space>
         </Form>
       </Modal>
     </>
+  );
+}
+
+/** The standing rules (S5.4): the minimum reliability score and the refresher cool-down; audited by the server. */
+function StandingRules() {
+  const { t, errorText } = useI18n();
+  const { message } = AntApp.useApp();
+  const [form] = Form.useForm<SettingsBody>();
+  const [current, setCurrent] = useState<Settings | null>(null);
+  useEffect(() => {
+    call(api.GET('/api/v1/training/admin/settings')).then(
+      (s) => {
+        setCurrent(s);
+        form.setFieldsValue({ minScore: s.minScore, cooldownDays: s.cooldownDays });
+      },
+      (err) => message.error(errorText(err)),
+    );
+  }, [form, message, errorText]);
+  return (
+    <Card size="small" style={{ maxWidth: 560 }}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={async (v) => {
+          try {
+            const s = await call(api.PUT('/api/v1/training/admin/settings', { body: v }));
+            setCurrent(s);
+            message.success(t('common.saved'));
+          } catch (err) {
+            message.error(errorText(err));
+          }
+        }}
+      >
+        <Form.Item name="minScore" label={t('trainer.minScore')} extra={t('trainer.minScoreHint')} rules={[{ required: true }]}>
+          <InputNumber min={1} max={100} data-testid="rules-min-score" />
+        </Form.Item>
+        <Form.Item name="cooldownDays" label={t('trainer.cooldownDays')} extra={t('trainer.cooldownHint')} rules={[{ required: true }]}>
+          <InputNumber min={0} max={365} data-testid="rules-cooldown" />
+        </Form.Item>
+        {current?.updatedAt && (
+          <p style={{ color: '#6b7280' }} data-testid="rules-updated">
+            {t('trainer.rulesUpdated', { at: new Date(current.updatedAt).toLocaleString() })}
+          </p>
+        )}
+        <Button type="primary" htmlType="submit" data-testid="rules-save">
+          {t('common.save')}
+        </Button>
+      </Form>
+    </Card>
   );
 }
 
