@@ -23,7 +23,8 @@ import './errors.ts';
  * wallet starts a payment whose money lands straight in the order's escrow, and when the channel confirms
  * it (`wallet.order_payment.paid`) the order is marked paid on the same code path as paying from the
  * balance (published, or held for risk review). Money that lands for an order that can no longer be paid
- * (closed at its deadline, cancelled, started) goes back to the channel it came from.
+ * (closed at its deadline, cancelled, started, or its pay changed since the code was made) goes back to
+ * the channel it came from.
  */
 
 /** Refunds a channel payment that landed for an order no longer payable (outside the subscriber's transaction). */
@@ -101,11 +102,14 @@ export async function onOrderPaymentPaid(d: Deps, tx: Executor, e: OrderPaymentP
     return 'refunded';
   }
   const now = d.p.clock.now();
-  if (order.status === 'pending_payment' && order.starts_at.getTime() > now.getTime()) {
+  // A code made before the owner changed the pay carries the old amount: it cannot pay the order (S5.9b).
+  const payChanged = e.amountFen !== order.pay_fen;
+  if (order.status === 'pending_payment' && order.starts_at.getTime() > now.getTime() && !payChanged) {
     if (await markOrderPaid(d, tx, order, e.payerId)) return 'paid';
     // Lost the race (the sweep closed it, the owner cancelled): fall through with the current status.
   }
   const current = (await repo.findOrder(tx, e.orderId)) ?? order;
+  const stillUnpaid = current.status === 'pending_payment';
   const channel = CHANNEL_NAMES[e.channel] ?? { zh: e.channel, en: e.channel };
   await d.p.jobs.send(ORDER_CHANNEL_REFUND_JOB, { orderId: order.id, reason: `订单${current.order_no}已不可支付` }, { tx });
   await notify(d.p, tx, {
@@ -122,8 +126,8 @@ export async function onOrderPaymentPaid(d: Deps, tx: Executor, e: OrderPaymentP
       amount: (e.amountFen / 100).toFixed(2),
       channelZh: channel.zh,
       channelEn: channel.en,
-      statusZh: current.status === 'pending_payment' ? '已开始' : (STATUS_ZH[current.status] ?? current.status),
-      statusEn: current.status === 'pending_payment' ? 'started' : current.status.replace(/_/g, ' '),
+      statusZh: stillUnpaid ? (payChanged ? '报酬已修改' : '已开始') : (STATUS_ZH[current.status] ?? current.status),
+      statusEn: stillUnpaid ? (payChanged ? 'its pay was changed' : 'started') : current.status.replace(/_/g, ' '),
     },
     link: `/orders/${order.id}`,
   });

@@ -2,16 +2,7 @@ import type { Executor } from '../../platform/db.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { requireVerified } from '../identity/index.ts';
 import { requireGoodStanding, requireValidCertificate } from '../training/index.ts';
-import {
-  Accounts,
-  adjustEscrow,
-  getBalances,
-  postTransfer,
-  holdToEscrow,
-  refundEscrow,
-  refundOrderEscrow,
-  releaseEscrow,
-} from '../wallet/index.ts';
+import { adjustEscrow, getBalances, holdToEscrow, refundOrderEscrow, releaseEscrow } from '../wallet/index.ts';
 import './errors.ts';
 
 /**
@@ -33,7 +24,10 @@ export interface OrdersPorts {
   releaseEscrow(p: Platform, tx: Executor, o: { orderId: string; courierId: string; feeFen: number }): Promise<void>;
   /** Returns the whole escrow to the payer (to the payment channel when the order was paid through one). */
   refundEscrow(p: Platform, tx: Executor, o: { orderId: string }): Promise<void>;
-  /** Pays `courierFen` of the escrow to the courier as compensation and returns the rest to the payer. */
+  /**
+   * Pays `courierFen` of the escrow to the courier as compensation and returns the rest to the payer (to
+   * the payment channel, as a partial refund, when the order was paid through one).
+   */
   compensateAndRefund(
     p: Platform,
     tx: Executor,
@@ -62,20 +56,13 @@ export const platformPorts: OrdersPorts = {
     await refundOrderEscrow(p, tx, { orderId: o.orderId, reason: '订单退款 order refund' });
   },
   async compensateAndRefund(p, tx, o) {
-    // The escrow goes back whole to the payer, then the compensation moves payer → courier: two
-    // balanced transfers on one transaction, each with its own idempotency key.
-    await refundEscrow(p, tx, { orderId: o.orderId });
-    if (o.courierFen > 0) {
-      await postTransfer(p, tx, {
-        key: `orders.compensation:${o.orderId}`,
-        kind: 'escrow_release',
-        memo: { orderId: o.orderId, courierId: o.courierId, compensation: 'cancellation' },
-        postings: [
-          { account: Accounts.userAvailable(o.payerId), amountFen: -o.courierFen },
-          { account: Accounts.userAvailable(o.courierId), amountFen: o.courierFen },
-        ],
-      });
-    }
+    // S5.7a, S5.9b: the courier's compensation is paid from the escrow; the rest goes back to the channel
+    // the order was paid through (a partial refund, up to what was paid) and anything beyond to the balance.
+    await refundOrderEscrow(p, tx, {
+      orderId: o.orderId,
+      reason: '订单取消退款 order cancelled',
+      compensation: { courierId: o.courierId, amountFen: o.courierFen },
+    });
   },
   async assertCanTake(p, db, o) {
     await requireVerified(p, o.userId, db);

@@ -35,6 +35,8 @@ export {
   releaseEscrow,
   refundEscrow,
   refundEscrowToChannel,
+  refundEscrowSplit,
+  payFromEscrow,
   holdForPayout,
   settlePayout,
   voidPayout,
@@ -75,6 +77,7 @@ export {
   ORDER_PAYMENT_PAID,
   type OrderPaymentPaid,
   type RefundView,
+  type EscrowReturn,
 } from './order-payments.ts';
 export { submitWithdrawal, checkWithdrawal, withdrawalFee, WITHDRAWAL_RULES, luhnValid, type WithdrawalView } from './withdrawals.ts';
 

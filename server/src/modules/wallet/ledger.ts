@@ -29,6 +29,8 @@ export const Accounts = {
   channelClearing: (channel: string): AccountRef => ({ code: `channel:${channel}:clearing`, kind: 'channel_clearing', ownerId: null }),
   payoutsInTransit: (): AccountRef => ({ code: 'platform:payouts_in_transit', kind: 'payouts_in_transit', ownerId: null }),
   adjustments: (): AccountRef => ({ code: 'platform:adjustments', kind: 'adjustments', ownerId: null }),
+  /** Channel money received for nothing we can keep it for (an order already paid): refunded at once, so always 0. */
+  unallocated: (): AccountRef => ({ code: 'platform:unallocated', kind: 'unallocated', ownerId: null }),
 };
 
 /** What the money movement was; also the transaction type users filter their history by. */
@@ -456,15 +458,102 @@ export const refundEscrowToChannel = (
   p: Platform,
   tx: Executor,
   o: { orderId: string; channel: string; outRefundNo: string },
-): Promise<HoldView> =>
-  voidHold(p, tx, {
+): Promise<HoldView> => refundEscrowSplit(p, tx, { orderId: o.orderId, toChannel: { channel: o.channel, outRefundNo: o.outRefundNo } });
+
+/**
+ * Voids an order's pending escrow, part back to the payment channel (a partial refund: `amountFen` of it,
+ * default all) and the rest to the payer's available balance — one transfer (escrow → channel clearing +
+ * payer available). The channel refund itself is the caller's to make. Excludes releaseEscrow/refundEscrow.
+ */
+export async function refundEscrowSplit(
+  p: Platform,
+  tx: Executor,
+  o: { orderId: string; toChannel: { channel: string; outRefundNo: string; amountFen?: number } },
+): Promise<HoldView & { channelFen: number; balanceFen: number }> {
+  let split = { channelFen: 0, balanceFen: 0 };
+  const hold = await closeHold(p, tx, {
     kind: 'escrow',
     referenceId: o.orderId,
-    from: () => Accounts.escrow(o.orderId),
-    to: () => Accounts.channelClearing(o.channel),
-    transferKind: 'escrow_refund',
-    memo: { orderId: o.orderId, channel: o.channel, outRefundNo: o.outRefundNo },
+    outcome: 'voided',
+    build: (h) => {
+      const channelFen = o.toChannel.amountFen ?? h.amountFen;
+      if (!Number.isSafeInteger(channelFen) || channelFen <= 0 || channelFen > h.amountFen)
+        throw new AppError('LEDGER_TRANSFER_INVALID', { detail: `channel refund ${channelFen} of an escrow of ${h.amountFen}` });
+      split = { channelFen, balanceFen: h.amountFen - channelFen };
+      const postings: PostingInput[] = [
+        { account: Accounts.escrow(o.orderId), amountFen: -h.amountFen },
+        { account: Accounts.channelClearing(o.toChannel.channel), amountFen: channelFen },
+      ];
+      if (split.balanceFen > 0) postings.push({ account: Accounts.userAvailable(h.userId), amountFen: split.balanceFen });
+      const memo: TransferInput['memo'] = { orderId: o.orderId, channel: o.toChannel.channel, outRefundNo: o.toChannel.outRefundNo };
+      // The memo of a whole refund stays as it always was (a retry of an older refund replays it).
+      if (split.balanceFen > 0) Object.assign(memo, { channelFen, balanceFen: split.balanceFen });
+      return { key: '', kind: 'escrow_refund', memo, postings };
+    },
   });
+  return { ...hold, ...split };
+}
+
+/**
+ * Pays part of an order's pending escrow to the courier (compensation for a cancelled taken order,
+ * S5.7a) and keeps the rest held: the hold's amount drops by that much, so refunding it afterwards
+ * (to the channel or the balance) moves only the rest. Under the hold's lock; `key` makes a retry a replay.
+ * To pay the whole escrow, release it instead.
+ */
+export async function payFromEscrow(
+  p: Platform,
+  tx: Executor,
+  o: { orderId: string; courierId: string; amountFen: number; key: string; memo?: TransferInput['memo'] },
+): Promise<HoldView> {
+  const row = await repo.lockHold(tx, 'escrow', o.orderId);
+  if (!row || row.status !== 'pending') throw new AppError('HOLD_NOT_FOUND', { referenceId: o.orderId });
+  const hold = holdView(row);
+  if (!Number.isSafeInteger(o.amountFen) || o.amountFen <= 0 || o.amountFen >= hold.amountFen)
+    throw new AppError('LEDGER_TRANSFER_INVALID', { detail: `pay ${o.amountFen} out of an escrow of ${hold.amountFen}` });
+  const r = await postTransfer(p, tx, {
+    key: o.key,
+    kind: 'escrow_release',
+    memo: { orderId: o.orderId, courierId: o.courierId, ...o.memo },
+    postings: [
+      { account: Accounts.escrow(o.orderId), amountFen: -o.amountFen },
+      { account: Accounts.userAvailable(o.courierId), amountFen: o.amountFen },
+    ],
+  });
+  if (!r.replayed) await repo.setPendingHoldAmount(tx, hold.id, hold.amountFen - o.amountFen, p.clock.now());
+  return holdView((await repo.findHold(tx, 'escrow', o.orderId))!);
+}
+
+/**
+ * Money a channel paid that the platform may not keep (the order was already paid another way): received
+ * into `platform:unallocated` and sent back to the channel from there, two transfers on the caller's
+ * transaction (the account ends at zero). The channel refund itself is the caller's to make.
+ */
+export async function receiveAndReturnToChannel(
+  p: Platform,
+  tx: Executor,
+  o: { channel: string; channelTradeNo: string; outRefundNo: string; amountFen: number; orderId: string | null },
+): Promise<{ receipt: TransferResult; refund: TransferResult }> {
+  const memo = { channel: o.channel, channelTradeNo: o.channelTradeNo, orderId: o.orderId };
+  const receipt = await postTransfer(p, tx, {
+    key: `unallocated:${o.channel}:${o.channelTradeNo}`,
+    kind: 'topup',
+    memo: { ...memo, unallocated: 'order already paid' },
+    postings: [
+      { account: Accounts.channelClearing(o.channel), amountFen: -o.amountFen },
+      { account: Accounts.unallocated(), amountFen: o.amountFen },
+    ],
+  });
+  const refund = await postTransfer(p, tx, {
+    key: `unallocated.refund:${o.channel}:${o.channelTradeNo}`,
+    kind: 'escrow_refund',
+    memo: { ...memo, outRefundNo: o.outRefundNo },
+    postings: [
+      { account: Accounts.unallocated(), amountFen: -o.amountFen },
+      { account: Accounts.channelClearing(o.channel), amountFen: o.amountFen },
+    ],
+  });
+  return { receipt, refund };
+}
 
 /** Starts a withdrawal: amount + fee move from available to held while the payout is in flight. */
 export async function holdForPayout(

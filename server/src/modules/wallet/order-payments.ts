@@ -5,7 +5,18 @@ import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { notify } from '../messages/index.ts';
 import { ChannelError } from './channels/channel.ts';
-import { creditTopUp, findHold, holdToEscrow, refundEscrow, refundEscrowToChannel, type TransferResult } from './ledger.ts';
+import {
+  findHold,
+  holdToEscrow,
+  payFromEscrow,
+  receiveAndReturnToChannel,
+  refundEscrow,
+  refundEscrowSplit,
+  releaseEscrow,
+  type HoldView,
+  type TransferResult,
+} from './ledger.ts';
+import * as repo from './repo.ts';
 import { channelNamed, pickChannel, startChannelPayment, type ChannelDeps, type PaymentRow, type PaymentView } from './channel-payments.ts';
 import type { WalletTables } from './tables.ts';
 import { checkTopUp } from './topups.ts';
@@ -31,12 +42,23 @@ const tradeNo = (prefix: string) => {
   return s;
 };
 
+/** Thrown inside the payment transaction when the order's live payment is for another amount or channel. */
+class StaleOrderPayment extends Error {
+  readonly row: PaymentRow;
+  constructor(row: PaymentRow) {
+    super('the live payment no longer matches the order');
+    this.row = row;
+  }
+}
+
 /**
  * Starts paying an order through a payment channel (S5.9b; the payer's pick, default the first enabled):
  * the money will land directly in the order's escrow (channel clearing → `escrow:<orderId>`), not in the
  * payer's balance. For the orders module, which checks that the caller may pay this order and passes its
- * amount. While a payment for the order is live, the same one is returned (same payer and amount) — one
- * QR code per order.
+ * amount. While a payment for the order is live, the same one is returned (same payer, amount and channel)
+ * — one QR code per order. A live payment for another amount (the owner changed the pay) or another
+ * channel (the owner picked the other one) is first closed at its channel, then a new one is started; if
+ * it turns out to have been paid a moment before, that payment stands (ESCROW_ALREADY_PAID).
  */
 export async function createOrderPayment(
   p: Platform,
@@ -45,28 +67,40 @@ export async function createOrderPayment(
 ): Promise<PaymentView> {
   const channel = pickChannel(d, o.channel);
   if (!Number.isSafeInteger(o.amountFen) || o.amountFen <= 0) throw new AppError('LEDGER_TRANSFER_INVALID', { detail: 'amount' });
-  return startChannelPayment(p, d, {
-    channel,
-    outTradeNo: tradeNo('OP'),
-    userId: o.payerId,
-    amountFen: o.amountFen,
-    orderId: o.orderId,
-    description: o.description ?? '顶班订单支付 Dingban order payment',
-    existing: async (tx) => {
-      if (await findHold(tx, 'escrow', o.orderId)) throw new AppError('ESCROW_ALREADY_PAID');
-      const live = await tx
-        .selectFrom('wallet_payments')
-        .selectAll()
-        .where('order_id', '=', o.orderId)
-        .where('purpose', '=', 'order')
-        .where('status', 'in', ['creating', 'pending', 'paid'])
-        .forUpdate()
-        .executeTakeFirst();
-      if (live?.status === 'paid') throw new AppError('ESCROW_ALREADY_PAID');
-      if (live && (live.user_id !== o.payerId || live.amount_fen !== o.amountFen)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-      return live;
-    },
-  });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startChannelPayment(p, d, {
+        channel,
+        outTradeNo: tradeNo('OP'),
+        userId: o.payerId,
+        amountFen: o.amountFen,
+        orderId: o.orderId,
+        description: o.description ?? '顶班订单支付 Dingban order payment',
+        existing: async (tx) => {
+          if (await findHold(tx, 'escrow', o.orderId)) throw new AppError('ESCROW_ALREADY_PAID');
+          const live = await tx
+            .selectFrom('wallet_payments')
+            .selectAll()
+            .where('order_id', '=', o.orderId)
+            .where('purpose', '=', 'order')
+            .where('status', 'in', ['creating', 'pending', 'paid'])
+            .forUpdate()
+            .executeTakeFirst();
+          if (live?.status === 'paid') throw new AppError('ESCROW_ALREADY_PAID');
+          if (live && live.user_id !== o.payerId) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+          if (live && (live.amount_fen !== o.amountFen || (o.channel !== undefined && live.channel !== channel.name)))
+            throw new StaleOrderPayment(live);
+          return live;
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof StaleOrderPayment)) throw err;
+      // Close the old code at its channel before offering a new one, so the order cannot be paid twice.
+      const old = await checkTopUp(p, d, err.row.id, { closeNow: true });
+      if (old?.status === 'paid') throw new AppError('ESCROW_ALREADY_PAID');
+    }
+  }
+  throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE');
 }
 
 /**
@@ -81,8 +115,26 @@ export async function holdOrderPayment(
 ): Promise<TransferResult> {
   const existing = await findHold(tx, 'escrow', o.orderId);
   if (existing) {
-    p.logger.warn({ orderId: o.orderId, outTradeNo: o.row.out_trade_no }, 'order already paid: channel payment credited to the balance');
-    return creditTopUp(p, tx, { userId: o.payerId, channel: o.channel, channelTradeNo: o.row.out_trade_no, amountFen: o.row.amount_fen });
+    // Paid another way meanwhile (from the balance, while the channel could not close this code): the money
+    // goes straight back to the channel it came from — never kept, never lost — and the payer is told.
+    p.logger.warn({ orderId: o.orderId, outTradeNo: o.row.out_trade_no }, 'order already paid: channel payment refunded to the channel');
+    const outRefundNo = refundNoFor(o.row, 0);
+    const { receipt, refund } = await receiveAndReturnToChannel(p, tx, {
+      channel: o.channel,
+      channelTradeNo: o.row.out_trade_no,
+      outRefundNo,
+      amountFen: o.row.amount_fen,
+      orderId: o.orderId,
+    });
+    await recordRefund(p, tx, {
+      pay: o.row,
+      outRefundNo,
+      amountFen: o.row.amount_fen,
+      transferId: refund.transferId,
+      reason: '订单已支付，重复付款退回 order already paid',
+      notice: 'duplicate',
+    });
+    return receipt;
   }
   const hold = await holdToEscrow(p, tx, {
     orderId: o.orderId,
@@ -117,23 +169,48 @@ export interface RefundView {
   status: 'processing' | 'success' | 'failed';
 }
 
+type RefundRow = WalletTables['wallet_refunds'];
+
+/** The out_refund_no of a payment's nth refund (from 0): `RF` + the trade number's suffix, then `-2`, `-3`… */
+const refundNoFor = (pay: PaymentRow, n: number) => `RF${pay.out_trade_no.slice(2)}${n === 0 ? '' : `-${n + 1}`}`;
+
+/** The channel payment that funded the order's escrow (its ledger transfer opened the hold), if any. */
+async function fundingPayment(db: Executor, orderId: string, hold: HoldView | undefined): Promise<PaymentRow | undefined> {
+  if (!hold) return undefined;
+  return db
+    .selectFrom('wallet_payments')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('purpose', '=', 'order')
+    .where('status', '=', 'paid')
+    .where('transfer_id', '=', hold.holdTransferId)
+    .executeTakeFirst();
+}
+
 /**
  * Refunds a channel-paid order back to the channel (S5.9b): on one transaction the escrow is voided to
- * the channel's clearing account and the refund is recorded and queued; then the channel is asked (same
- * out_refund_no on every retry, so it refunds once). For the orders module, instead of refundEscrow,
- * when the order was paid through a channel (`isChannelPaidOrder`).
+ * the channel's clearing account (what the payment can take back; any rest to the balance) and the refund
+ * is recorded and queued; then the channel is asked (same out_refund_no on every retry, so it refunds
+ * once). For the orders module, when money landed for an order no longer payable. A repeat returns the
+ * refund already made.
  */
 export async function refundOrderToChannel(p: Platform, d: ChannelDeps, o: { orderId: string; reason: string }): Promise<RefundView> {
   const refund = await p.db.transaction().execute(async (tx) => {
-    const pay = await tx
-      .selectFrom('wallet_payments')
-      .selectAll()
-      .where('order_id', '=', o.orderId)
-      .where('purpose', '=', 'order')
-      .where('status', '=', 'paid')
-      .executeTakeFirst();
+    const hold = await findHold(tx, 'escrow', o.orderId);
+    const pay = await fundingPayment(tx, o.orderId, hold);
     if (!pay) throw new AppError('HOLD_NOT_FOUND', { referenceId: o.orderId });
-    return recordOrderRefund(p, tx, pay, o.reason);
+    if (hold?.status !== 'pending') {
+      const done = await tx
+        .selectFrom('wallet_refunds')
+        .selectAll()
+        .where('payment_id', '=', pay.id)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      if (done) return done;
+    }
+    const r = await refundOrderEscrow(p, tx, o);
+    if (!r.refund) throw new AppError('HOLD_NOT_FOUND', { referenceId: o.orderId });
+    return r.refund;
   });
   try {
     return await submitRefund(p, d, refund.id);
@@ -143,65 +220,123 @@ export async function refundOrderToChannel(p: Platform, d: ChannelDeps, o: { ord
   }
 }
 
-/**
- * For the orders module, on its own transaction (cancel, expiry, rejected hold, refunded dispute): a
- * channel-paid order's escrow goes back to the channel (the refund is recorded and its submit job queued
- * on `tx`, so it commits with the order's change); any other escrow — or one whose amount changed since
- * the channel paid it (a pay raise or cut moved the difference through the balance) — to the payer's balance.
- */
-export async function refundOrderEscrow(p: Platform, tx: Executor, o: { orderId: string; reason: string }): Promise<'channel' | 'balance'> {
-  const pay = await tx
-    .selectFrom('wallet_payments')
-    .selectAll()
-    .where('order_id', '=', o.orderId)
-    .where('purpose', '=', 'order')
-    .where('status', '=', 'paid')
-    .executeTakeFirst();
-  const hold = pay ? await findHold(tx, 'escrow', o.orderId) : undefined;
-  if (pay && hold?.status === 'pending' && hold.amountFen === pay.amount_fen) {
-    await recordOrderRefund(p, tx, pay, o.reason);
-    return 'channel';
-  }
-  await refundEscrow(p, tx, { orderId: o.orderId });
-  return 'balance';
+/** How an order's escrow was returned: to the courier (compensation), the channel (partial or whole), the balance. */
+export interface EscrowReturn {
+  courierFen: number;
+  channelFen: number;
+  balanceFen: number;
+  refund: RefundRow | undefined;
 }
 
-/** Voids the escrow to the channel's clearing account, records the refund and queues its submission (once per payment). */
-async function recordOrderRefund(p: Platform, tx: Executor, pay: PaymentRow, reason: string): Promise<WalletTables['wallet_refunds']> {
-  const o = { orderId: pay.order_id!, reason };
-  const existing = await tx.selectFrom('wallet_refunds').selectAll().where('payment_id', '=', pay.id).executeTakeFirst();
-  if (existing) return existing;
-  const outRefundNo = `RF${pay.out_trade_no.slice(2)}`;
-  const hold = await refundEscrowToChannel(p, tx, { orderId: o.orderId, channel: pay.channel, outRefundNo });
+/**
+ * For the orders module, on its own transaction (cancel, expiry, rejected hold, refunded dispute): returns
+ * an order's escrow. With `compensation`, that much goes to the courier first (a cancelled taken order,
+ * S5.7a). What is left goes back to the channel the order was paid through, up to what that payment can
+ * still take back (a partial refund when the courier was compensated or the owner cut the pay; the refund
+ * is recorded and its submit job queued on `tx`, so it commits with the order's change); the rest — all
+ * of it for an order paid from the balance, or what a pay raise added from the balance — goes to the
+ * payer's available balance. One transfer returns the escrow, under the hold's lock.
+ */
+export async function refundOrderEscrow(
+  p: Platform,
+  tx: Executor,
+  o: { orderId: string; reason: string; compensation?: { courierId: string; amountFen: number } },
+): Promise<EscrowReturn> {
+  const locked = await repo.lockHold(tx, 'escrow', o.orderId);
+  const none: EscrowReturn = { courierFen: 0, channelFen: 0, balanceFen: 0, refund: undefined };
+  if (!locked || locked.status !== 'pending') {
+    // Settled already: a retry replays, anything else is refused by the ledger (HOLD_NOT_FOUND / HOLD_ALREADY_SETTLED).
+    await refundEscrow(p, tx, { orderId: o.orderId });
+    return none;
+  }
+  let hold = (await findHold(tx, 'escrow', o.orderId))!;
+  const courierFen = Math.max(0, o.compensation?.amountFen ?? 0);
+  if (o.compensation && courierFen >= hold.amountFen) {
+    await releaseEscrow(p, tx, { orderId: o.orderId, courierId: o.compensation.courierId, feeFen: 0 });
+    return { ...none, courierFen: hold.amountFen };
+  }
+  if (o.compensation && courierFen > 0) {
+    hold = await payFromEscrow(p, tx, {
+      orderId: o.orderId,
+      courierId: o.compensation.courierId,
+      amountFen: courierFen,
+      key: `escrow.compensation:${o.orderId}`,
+      memo: { compensation: 'cancellation' },
+    });
+  }
+  const pay = await fundingPayment(tx, o.orderId, hold);
+  if (!pay) {
+    await refundEscrow(p, tx, { orderId: o.orderId });
+    return { ...none, courierFen, balanceFen: hold.amountFen };
+  }
+  const earlier = await tx.selectFrom('wallet_refunds').select(['amount_fen']).where('payment_id', '=', pay.id).execute();
+  const refundable = pay.amount_fen - earlier.reduce((s, r) => s + Number(r.amount_fen), 0);
+  const channelFen = Math.min(hold.amountFen, refundable);
+  if (channelFen <= 0) {
+    await refundEscrow(p, tx, { orderId: o.orderId });
+    return { ...none, courierFen, balanceFen: hold.amountFen };
+  }
+  const outRefundNo = refundNoFor(pay, earlier.length);
+  const split = await refundEscrowSplit(p, tx, {
+    orderId: o.orderId,
+    toChannel: { channel: pay.channel, outRefundNo, amountFen: channelFen },
+  });
+  const refund = await recordRefund(p, tx, {
+    pay,
+    outRefundNo,
+    amountFen: channelFen,
+    transferId: split.settleTransferId!,
+    reason: o.reason,
+    notice: 'order',
+  });
+  return { courierFen, channelFen, balanceFen: split.balanceFen, refund };
+}
+
+/** Records a refund to the channel, queues its submission and tells the payer (the ledger moved already). */
+async function recordRefund(
+  p: Platform,
+  tx: Executor,
+  o: { pay: PaymentRow; outRefundNo: string; amountFen: number; transferId: string; reason: string; notice: 'order' | 'duplicate' },
+): Promise<RefundRow> {
   const now = p.clock.now();
-  const row = {
+  const row: RefundRow = {
     id: newId(),
-    payment_id: pay.id,
-    order_id: o.orderId,
-    user_id: pay.user_id,
-    channel: pay.channel,
-    out_refund_no: outRefundNo,
-    amount_fen: hold.amountFen,
+    payment_id: o.pay.id,
+    order_id: o.pay.order_id!,
+    user_id: o.pay.user_id,
+    channel: o.pay.channel,
+    out_refund_no: o.outRefundNo,
+    amount_fen: o.amountFen,
     reason: o.reason.slice(0, 80),
-    status: 'processing' as const,
-    transfer_id: hold.settleTransferId!,
+    status: 'processing',
+    transfer_id: o.transferId,
     created_at: now,
     updated_at: now,
   };
   await tx.insertInto('wallet_refunds').values(row).execute();
   await p.jobs.send(REFUND_SUBMIT_JOB, { refundId: row.id }, { tx });
   await notify(p, tx, {
-    userId: pay.user_id,
+    userId: o.pay.user_id,
     category: 'wallet',
-    title: { zh: '订单退款处理中', en: 'Order refund in progress' },
-    body: { zh: '订单款 {amount} 元将原路退回您的支付账户', en: 'CNY {amount} is being refunded to the account you paid with' },
-    params: { amount: (hold.amountFen / 100).toFixed(2) },
-    link: `/orders/${o.orderId}`,
+    ...(o.notice === 'duplicate'
+      ? {
+          title: { zh: '重复付款将原路退回', en: 'Duplicate payment being refunded' },
+          body: {
+            zh: '订单已用其他方式支付，通过支付渠道到账的 {amount} 元将原路退回您的支付账户',
+            en: 'The order was already paid another way; the CNY {amount} that arrived through the channel is being refunded to the account you paid with',
+          },
+        }
+      : {
+          title: { zh: '订单退款处理中', en: 'Order refund in progress' },
+          body: { zh: '订单款 {amount} 元将原路退回您的支付账户', en: 'CNY {amount} is being refunded to the account you paid with' },
+        }),
+    params: { amount: (o.amountFen / 100).toFixed(2) },
+    link: `/orders/${o.pay.order_id}`,
   });
   return row;
 }
 
-const refundView = (r: WalletTables['wallet_refunds']): RefundView => ({
+const refundView = (r: RefundRow): RefundView => ({
   id: r.id,
   orderId: r.order_id,
   outRefundNo: r.out_refund_no,
@@ -245,14 +380,7 @@ export async function submitRefund(p: Platform, d: ChannelDeps, refundId: string
 
 /** True when the order's escrow was paid through a channel (so a cancellation refunds to the channel). */
 export async function isChannelPaidOrder(db: Executor, orderId: string): Promise<boolean> {
-  const r = await db
-    .selectFrom('wallet_payments')
-    .select('id')
-    .where('order_id', '=', orderId)
-    .where('purpose', '=', 'order')
-    .where('status', '=', 'paid')
-    .executeTakeFirst();
-  return !!r;
+  return !!(await fundingPayment(db, orderId, await findHold(db, 'escrow', orderId)));
 }
 
 /** The wallet module's channel wiring per platform, so other modules can call the wrappers below. */

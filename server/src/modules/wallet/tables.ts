@@ -2,7 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** What a ledger account is for; decides whether it may go negative and whom it belongs to. */
 export type LedgerAccountKind =
-  'user_available' | 'user_held' | 'escrow' | 'platform_fees' | 'channel_clearing' | 'payouts_in_transit' | 'adjustments';
+  'user_available' | 'user_held' | 'escrow' | 'platform_fees' | 'channel_clearing' | 'payouts_in_transit' | 'adjustments' | 'unallocated';
 
 export type PaymentStatus = 'creating' | 'pending' | 'paid' | 'closed' | 'failed';
 
@@ -150,7 +150,7 @@ export interface WalletTables {
     transfer_id: string; // L2
     amount_fen: number; // L2 the line's amount
     reason: string; // L2 the user's own words
-    attachment_ref: string | null; // L2 reference to an uploaded file
+    attachment_ref: string | null; // L2 a reference the user typed (e.g. a channel's receipt number)
     status: 'open' | 'accepted' | 'rejected'; // L2
     decision_note: string | null; // L2 finance's explanation
     adjustment_fen: number | null; // L2
@@ -158,6 +158,15 @@ export interface WalletTables {
     decided_by: string | null; // L2
     decided_at: Date | null; // L2
     due_at: Date; // L2
+    created_at: Date; // L2
+  };
+  wallet_appeal_attachments: {
+    id: string; // L2
+    user_id: string; // L2 who uploaded it
+    appeal_id: string | null; // L2 null until an appeal names it
+    mime: 'image/jpeg' | 'image/png' | 'application/pdf'; // L1 sniffed from the bytes
+    size_bytes: number; // L1
+    data_enc: string; // L3 the file (base64), sealed with the keyring
     created_at: Date; // L2
   };
   wallet_refunds: {
@@ -170,7 +179,7 @@ export interface WalletTables {
     amount_fen: number; // L2
     reason: string; // L2
     status: 'processing' | 'success' | 'failed'; // L2
-    transfer_id: string; // L2 escrow → channel clearing
+    transfer_id: string; // L2 escrow (or platform:unallocated) → channel clearing
     created_at: Date; // L2
     updated_at: Date; // L2
   };

@@ -3,7 +3,13 @@ import type { Executor } from '../../platform/db.ts';
 
 /** One broken ledger invariant, with enough detail for finance to find the rows. */
 export interface LedgerViolation {
-  rule: 'postings_sum_to_zero' | 'transfer_balanced' | 'account_balance_matches_postings' | 'no_overdraft' | 'no_orphan_holds';
+  rule:
+    | 'postings_sum_to_zero'
+    | 'transfer_balanced'
+    | 'account_balance_matches_postings'
+    | 'no_overdraft'
+    | 'no_orphan_holds'
+    | 'unallocated_returned';
   detail: string;
 }
 
@@ -16,7 +22,8 @@ export interface LedgerReport {
 /**
  * Checks the ledger's invariants over the whole database: all postings sum to zero, every transfer
  * balances, each account's cached balance equals the sum of its postings, no account that may not go
- * negative is negative, and held money matches the open holds exactly (no orphan holds, no orphan money).
+ * negative is negative, held money matches the open holds exactly (no orphan holds, no orphan money), and
+ * channel money received for nothing (platform:unallocated) has all gone back.
  */
 export async function verifyLedger(db: Executor): Promise<LedgerReport> {
   const violations: LedgerViolation[] = [];
@@ -53,6 +60,10 @@ export async function verifyLedger(db: Executor): Promise<LedgerReport> {
   for (const r of orphans.rows) {
     violations.push({ rule: 'no_orphan_holds', detail: `${r.code}: balance ${r.balance} ≠ pending holds ${r.held}` });
   }
+  // Channel money received for an order already paid goes straight back: platform:unallocated rests at zero.
+  const unallocated = await sql<{ code: string; balance: string }>`
+    SELECT code, balance_fen::text AS balance FROM ledger_accounts WHERE kind = 'unallocated' AND balance_fen <> 0`.execute(db);
+  for (const r of unallocated.rows) violations.push({ rule: 'unallocated_returned', detail: `${r.code} holds ${r.balance}` });
   const badHolds = await sql<{ id: string }>`
     SELECT h.id FROM ledger_holds h
     LEFT JOIN ledger_transfers t ON t.id = h.hold_transfer_id

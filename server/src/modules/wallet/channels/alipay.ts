@@ -152,7 +152,18 @@ export class AlipayChannel implements PaymentChannel {
       refund_amount: yuan(o.amountFen),
       refund_reason: o.reason,
     });
-    return { status: r.fund_change === 'Y' ? ('success' as const) : ('processing' as const) };
+    // fund_change Y: this call refunded. N (a repeated out_request_no, or nothing moved yet): Alipay says to
+    // ask the refund query whether the refund happened.
+    if (r.fund_change === 'Y') return { status: 'success' as const };
+    return { status: (await this.queryRefund(o)).status };
+  }
+
+  async queryRefund(o: { outTradeNo: string; outRefundNo: string }) {
+    const r = await this.#call('alipay.trade.fastpay.refund.query', { out_trade_no: o.outTradeNo, out_request_no: o.outRefundNo });
+    // Success without refund_amount: Alipay has no such refund (it did not happen).
+    if (!r.refund_amount) return { status: 'processing' as const, amountFen: null };
+    const ok = r.refund_status === undefined || r.refund_status === 'REFUND_SUCCESS';
+    return { status: ok ? ('success' as const) : ('processing' as const), amountFen: fenOf(r.refund_amount) };
   }
 
   /**
@@ -225,6 +236,17 @@ export class AlipayChannel implements PaymentChannel {
       }
       if (!biz.out_biz_no) throw new ChannelError('BAD_NOTIFICATION', 'no out_biz_no');
       return { kind: 'transfer', eventId: params.notify_id ?? '', outBatchNo: biz.out_biz_no };
+    }
+    // A refund is announced on the payment's notify_url with out_biz_no (our out_request_no), refund_fee
+    // (refunded so far) and gmt_refund; trade_status stays TRADE_SUCCESS, or TRADE_CLOSED once refunded in full.
+    if (params.out_trade_no && params.out_biz_no && (params.gmt_refund || params.refund_fee)) {
+      return {
+        kind: 'refund',
+        eventId: params.notify_id ?? '',
+        outTradeNo: params.out_trade_no,
+        outRefundNo: params.out_biz_no,
+        status: 'success',
+      };
     }
     const status = params.trade_status;
     if (!params.out_trade_no || !status) return { kind: 'other', eventId: params.notify_id ?? '', eventType: params.notify_type ?? '' };

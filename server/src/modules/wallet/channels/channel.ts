@@ -23,6 +23,11 @@ export interface PaymentChannel {
   }>;
   queryPayment(outTradeNo: string): Promise<ChannelPayment>;
   closePayment(outTradeNo: string): Promise<void>;
+  /**
+   * Refunds `amountFen` of the payment `outTradeNo` (of `totalFen`): partial refunds are allowed, several
+   * per payment, each with its own `outRefundNo`, never more in total than was paid (the channel refuses
+   * that). A retry with the same `outRefundNo` and amount refunds once.
+   */
   refund(o: {
     outTradeNo: string;
     outRefundNo: string;
@@ -30,6 +35,15 @@ export interface PaymentChannel {
     totalFen: number;
     reason: string;
   }): Promise<{ status: 'processing' | 'success' | 'failed' }>;
+  /**
+   * A refund's state at the channel (WeChat Pay: GET /v3/refund/domestic/refunds/{out_refund_no}; Alipay:
+   * alipay.trade.fastpay.refund.query). `processing` while the channel is still paying it back, and when
+   * the channel has no record of it (it never arrived: submit it again with the same number).
+   */
+  queryRefund(o: {
+    outTradeNo: string;
+    outRefundNo: string;
+  }): Promise<{ status: 'processing' | 'success' | 'failed'; amountFen: number | null }>;
   transfer(o: {
     outBatchNo: string;
     outDetailNo: string;

@@ -17,6 +17,7 @@ function lazy(
     queryPayment: (n) => get().queryPayment(n),
     closePayment: (n) => get().closePayment(n),
     refund: (o) => get().refund(o),
+    queryRefund: (o) => get().queryRefund(o),
     transfer: (o) => get().transfer(o),
     queryTransfer: (b, d) => get().queryTransfer(b, d),
     openNotification: (h, b) => get().openNotification(h, b),

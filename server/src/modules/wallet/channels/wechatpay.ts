@@ -222,6 +222,21 @@ export class WechatPayChannel implements PaymentChannel {
     };
   }
 
+  async queryRefund(o: { outTradeNo: string; outRefundNo: string }) {
+    try {
+      const r = await this.#call<{ status: string; amount?: { refund?: number } }>(
+        'GET',
+        `/v3/refund/domestic/refunds/${encodeURIComponent(o.outRefundNo)}`,
+      );
+      const status = r.status === 'SUCCESS' ? 'success' : r.status === 'PROCESSING' ? 'processing' : 'failed';
+      return { status: status as 'processing' | 'success' | 'failed', amountFen: r.amount?.refund ?? null };
+    } catch (err) {
+      if (err instanceof ChannelError && (err.code === 'RESOURCE_NOT_EXISTS' || err.code === 'ORDER_NOT_EXIST'))
+        return { status: 'processing' as const, amountFen: null };
+      throw err;
+    }
+  }
+
   async transfer(o: {
     outBatchNo: string;
     outDetailNo: string;
