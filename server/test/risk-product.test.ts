@@ -215,6 +215,27 @@ describe('risk in the product: verified enterprises are checked, orders show the
     assert.ok(!detail.body.includes('RP-1') && !detail.body.includes(RISKY.code), detail.body);
   });
 
+  it('A3: records are about companies only — after a courier searched, filtered and opened orders, no risk table names the courier', async () => {
+    const { sql } = await import('kysely');
+    const tables = (
+      await sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_name LIKE 'risk\_%' ORDER BY table_name`.execute(t!.p.db)
+    ).rows.map((r) => r.table_name);
+    assert.ok(tables.includes('risk_companies') && tables.includes('risk_order_holds'), tables.join());
+    for (const table of tables) {
+      const hits = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} x
+        WHERE to_jsonb(x)::text LIKE ${'%' + courier.userId + '%'}`.execute(t!.p.db);
+      assert.equal(hits.rows[0]!.n, 0, `${table} mentions the courier`);
+    }
+    // The company side is there: the held order's review names the posting account.
+    const hold = await t!.p.db
+      .selectFrom('risk_order_holds')
+      .select('owner_id')
+      .where('order_id', '=', orders.risky)
+      .executeTakeFirstOrThrow();
+    assert.equal(hold.owner_id, risky.userId);
+  });
+
   it('A9: the weekly sync re-checks every company with a live store, also one nobody watches any more; a new case alerts', async () => {
     // Risk staff stopped watching the clean company, which still has its store (posted above).
     const unwatch = await t!.app.inject({ method: 'DELETE', url: `/api/v1/risk/watched/${CLEAN.code}`, headers: riskStaff.headers });
