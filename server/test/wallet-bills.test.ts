@@ -205,6 +205,96 @@ describe('wallet statements and appeals', () => {
     assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
   });
 
+  it('S5.9c: an appeal with attachments — JPEG/PNG/PDF evidence uploaded (sniffed, ≤ 2 MB, sealed at rest), named by the appeal, readable by the appellant and finance only; a deadline for finance', async () => {
+    const form = async (bytes: Buffer, name: string, type: string) => {
+      const f = new FormData();
+      f.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
+      const r = new Response(f);
+      return { payload: Buffer.from(await r.arrayBuffer()), contentType: r.headers.get('content-type')! };
+    };
+    const upload = async (u: TestUser, bytes: Buffer, name = 'shot.png', type = 'image/png') => {
+      const m = await form(bytes, name, type);
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/v1/wallet/appeal-attachments',
+        headers: { ...u.headers, 'content-type': m.contentType },
+        payload: m.payload,
+      });
+    };
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('微信支付账单截图')]);
+    const pdf = Buffer.from('%PDF-1.4\n支付宝交易记录\n%%EOF');
+    const a = await upload(owner, png);
+    assert.equal(a.statusCode, 201, a.body);
+    assert.deepEqual([a.json().mime, a.json().sizeBytes], ['image/png', png.length]);
+    const b = await upload(owner, pdf, 'receipt.png', 'image/png'); // the name and claimed type are ignored
+    assert.equal(b.json().mime, 'application/pdf');
+    // Not an image or PDF, or too large: refused in the server's words.
+    const exe = await upload(owner, Buffer.from('MZ\x90\x00 not a picture'), 'x.png');
+    assert.deepEqual([exe.statusCode, exe.json().code], [415, 'APPEAL_ATTACHMENT_INVALID']);
+    const big = await upload(owner, Buffer.concat([png, Buffer.alloc(2 * 1024 * 1024)]));
+    assert.ok([413, 415].includes(big.statusCode), big.body);
+    // Sealed at rest: the stored text is not the file.
+    const stored = await t.p.db
+      .selectFrom('wallet_appeal_attachments')
+      .select('data_enc')
+      .where('id', '=', a.json().id)
+      .executeTakeFirstOrThrow();
+    assert.ok(!stored.data_enc.includes(png.toString('base64')));
+
+    const line = (await get(owner, '/api/v1/wallet/transactions?kind=escrow_hold')).json().items[0] as { id: string };
+    // Someone else's upload cannot be named.
+    const theirs = await upload(stranger, png);
+    const stolen = await post(owner, '/api/v1/wallet/appeals', { lineId: line.id, reason: '证据', attachmentIds: [theirs.json().id] });
+    assert.deepEqual([stolen.statusCode, stolen.json().code], [404, 'APPEAL_ATTACHMENT_NOT_FOUND']);
+    const filed = await post(owner, '/api/v1/wallet/appeals', {
+      lineId: line.id,
+      reason: '附上渠道账单截图和交易记录',
+      attachmentIds: [a.json().id, b.json().id],
+    });
+    assert.equal(filed.statusCode, 201, filed.body);
+    const appeal = filed.json();
+    assert.deepEqual(
+      appeal.attachments.map((x: { mime: string }) => x.mime),
+      ['image/png', 'application/pdf'],
+    );
+    // Finance must decide within 7 days; the queue says when, and flags it once late.
+    assert.equal(Date.parse(appeal.dueAt) - Date.parse(appeal.createdAt), 7 * 24 * 3600_000);
+    assert.equal(appeal.overdue, false);
+    // Once named, an attachment cannot be named again.
+    const again = await post(owner, '/api/v1/wallet/appeals', { lineId: line.id, reason: 'x', attachmentIds: [a.json().id] });
+    assert.equal(again.statusCode, 409); // this line's appeal is open
+
+    const url = (id: string) => `/api/v1/wallet/appeals/${appeal.id}/attachments/${id}`;
+    const mine = await get(owner, url(a.json().id));
+    assert.equal(mine.statusCode, 200);
+    assert.equal(mine.headers['content-type'], 'image/png');
+    assert.deepEqual(mine.rawPayload, png);
+    const forFinance = await get(finance, url(b.json().id));
+    assert.deepEqual([forFinance.statusCode, forFinance.headers['content-type']], [200, 'application/pdf']);
+    assert.deepEqual(forFinance.rawPayload, pdf);
+    assert.equal((await get(stranger, url(a.json().id))).statusCode, 404);
+    assert.equal((await get(support, url(a.json().id))).statusCode, 404);
+    const queue = (await get(finance, '/api/v1/wallet/finance/appeals?status=open')).json().items as {
+      id: string;
+      attachments: unknown[];
+    }[];
+    assert.equal(queue.find((x) => x.id === appeal.id)?.attachments.length, 2);
+    // Seven days later (moved here on the row: the sessions would expire with the clock), it is flagged.
+    await t.p.db
+      .updateTable('wallet_appeals')
+      .set({ due_at: new Date(t.clock.now().getTime() - 60_000) })
+      .where('id', '=', appeal.id)
+      .execute();
+    const late = (await get(finance, '/api/v1/wallet/finance/appeals?status=open')).json().items as { id: string; overdue: boolean }[];
+    assert.equal(late.find((x) => x.id === appeal.id)?.overdue, true);
+    const decided = await post(finance, `/api/v1/wallet/finance/appeals/${appeal.id}/decide`, {
+      decision: 'reject',
+      note: '截图与渠道账单一致，无差错',
+    });
+    assert.equal(decided.statusCode, 200, decided.body);
+    assert.equal(decided.json().attachments.length, 2);
+  });
+
   it('S5.9c, S5.8c: an appeal rejected → no money moves, the user is told why', async () => {
     const lines = (await get(owner, '/api/v1/wallet/transactions?kind=topup')).json().items as { id: string }[];
     const filed = await post(owner, '/api/v1/wallet/appeals', { lineId: lines[0]!.id, reason: '充值金额不对' });
@@ -222,7 +312,7 @@ describe('wallet statements and appeals', () => {
     const msgs = (await get(owner, '/api/v1/notifications?category=wallet')).json().items as { title: string; body: string }[];
     assert.ok(msgs.some((m) => m.title === '账单申诉未通过' && /与记录一致/.test(m.body)));
     const mine = (await get(owner, '/api/v1/wallet/appeals')).json().items;
-    assert.deepEqual(mine.map((a: { status: string }) => a.status).sort(), ['accepted', 'rejected']);
+    assert.deepEqual(mine.map((a: { status: string }) => a.status).sort(), ['accepted', 'rejected', 'rejected']);
     assert.equal((await get(stranger, '/api/v1/wallet/appeals')).json().items.length, 0);
     assert.deepEqual((await verifyLedger(t.p.db)).violations, []);
   });

@@ -10758,6 +10758,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wallet/appeal-attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload evidence for a bill appeal (multipart/form-data, part "file"; JPEG, PNG or PDF by content, ≤ 2 MB) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            mime: "image/jpeg" | "image/png" | "application/pdf";
+                            sizeBytes: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wallet/appeals": {
         parameters: {
             query?: never;
@@ -10786,6 +10874,15 @@ export interface paths {
                                 adjustmentFen: number | null;
                                 adjustmentTransferId: string | null;
                                 attachmentRef: string | null;
+                                /** @description Evidence filed with the appeal: GET /api/v1/wallet/appeals/{id}/attachments/{attachmentId} */
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: "image/jpeg" | "image/png" | "application/pdf";
+                                    sizeBytes: number;
+                                }[];
                                 /** Format: date-time */
                                 createdAt: string;
                                 decidedAt: string | null;
@@ -10830,6 +10927,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Evidence uploaded first (POST /api/v1/wallet/appeal-attachments); JPEG, PNG or PDF */
+                        attachmentIds?: string[];
+                        /** @description A reference, e.g. the channel receipt number */
                         attachmentRef?: string;
                         lineId: string;
                         reason: string;
@@ -10847,6 +10947,15 @@ export interface paths {
                             adjustmentFen: number | null;
                             adjustmentTransferId: string | null;
                             attachmentRef: string | null;
+                            /** @description Evidence filed with the appeal: GET /api/v1/wallet/appeals/{id}/attachments/{attachmentId} */
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                mime: "image/jpeg" | "image/png" | "application/pdf";
+                                sizeBytes: number;
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                             decidedAt: string | null;
@@ -10905,6 +11014,72 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/appeals/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An attachment of a bill appeal (the appellant, or finance) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    attachmentId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -11087,6 +11262,15 @@ export interface paths {
                                 adjustmentFen: number | null;
                                 adjustmentTransferId: string | null;
                                 attachmentRef: string | null;
+                                /** @description Evidence filed with the appeal: GET /api/v1/wallet/appeals/{id}/attachments/{attachmentId} */
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    mime: "image/jpeg" | "image/png" | "application/pdf";
+                                    sizeBytes: number;
+                                }[];
                                 /** Format: date-time */
                                 createdAt: string;
                                 decidedAt: string | null;
@@ -11185,6 +11369,15 @@ export interface paths {
                             adjustmentFen: number | null;
                             adjustmentTransferId: string | null;
                             attachmentRef: string | null;
+                            /** @description Evidence filed with the appeal: GET /api/v1/wallet/appeals/{id}/attachments/{attachmentId} */
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                mime: "image/jpeg" | "image/png" | "application/pdf";
+                                sizeBytes: number;
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                             decidedAt: string | null;

@@ -1,7 +1,9 @@
 import type { Actor } from '../../platform/auth.ts';
+import type { Executor } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { sniffUpload, type UploadMime } from '../../platform/uploads.ts';
 import { audit } from '../accounts/index.ts';
 import { notify } from '../messages/index.ts';
 import { adjustBalance } from './ledger.ts';
@@ -11,7 +13,28 @@ import './errors.ts';
 /** Finance must decide an appeal within this time (shown to both sides; overdue appeals are flagged in the queue). */
 export const APPEAL_DECISION_MS = 7 * 24 * 3600_000;
 
+/** Evidence for an appeal: JPEG, PNG or PDF, at most this size, at most this many per appeal. */
+export const APPEAL_ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024;
+export const APPEAL_ATTACHMENTS_MAX = 5;
+/** Uploads not yet named by an appeal, per user (bounds what an abandoned form leaves behind). */
+const UNFILED_ATTACHMENTS_MAX = 20;
+
 type Row = WalletTables['wallet_appeals'];
+
+export interface AppealAttachmentView {
+  id: string;
+  mime: UploadMime;
+  sizeBytes: number;
+  createdAt: string;
+}
+const ATTACHMENT_META = ['id', 'appeal_id', 'mime', 'size_bytes', 'created_at'] as const;
+const attachmentView = (r: { id: string; mime: UploadMime; size_bytes: number; created_at: Date }): AppealAttachmentView => ({
+  id: r.id,
+  mime: r.mime,
+  sizeBytes: r.size_bytes,
+  createdAt: r.created_at.toISOString(),
+});
+const sealContext = (id: string) => `wallet_appeal_attachments:${id}`;
 
 export interface AppealView {
   id: string;
@@ -21,6 +44,7 @@ export interface AppealView {
   lineAmountFen: number;
   reason: string;
   attachmentRef: string | null;
+  attachments: AppealAttachmentView[];
   status: Row['status'];
   decisionNote: string | null;
   adjustmentFen: number | null;
@@ -31,7 +55,7 @@ export interface AppealView {
   createdAt: string;
 }
 
-const view = (r: Row, now: Date): AppealView => ({
+const view = (r: Row, now: Date, attachments: AppealAttachmentView[] = []): AppealView => ({
   id: r.id,
   userId: r.user_id,
   lineId: String(r.posting_id),
@@ -39,6 +63,7 @@ const view = (r: Row, now: Date): AppealView => ({
   lineAmountFen: r.amount_fen,
   reason: r.reason,
   attachmentRef: r.attachment_ref,
+  attachments,
   status: r.status,
   decisionNote: r.decision_note,
   adjustmentFen: r.adjustment_fen,
@@ -49,12 +74,88 @@ const view = (r: Row, now: Date): AppealView => ({
   createdAt: r.created_at.toISOString(),
 });
 
-/** A user disputes one line of their bill (a posting on their own wallet), with a reason. */
+/** The attachments of these appeals, by appeal (one query). */
+async function attachmentsOf(db: Executor, appealIds: readonly string[]): Promise<Map<string, AppealAttachmentView[]>> {
+  const out = new Map<string, AppealAttachmentView[]>();
+  if (!appealIds.length) return out;
+  const rows = await db
+    .selectFrom('wallet_appeal_attachments')
+    .select(ATTACHMENT_META)
+    .where('appeal_id', 'in', [...appealIds])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) out.set(r.appeal_id!, [...(out.get(r.appeal_id!) ?? []), attachmentView(r)]);
+  return out;
+}
+const views = async (p: Platform, rows: Row[]) => {
+  const att = await attachmentsOf(
+    p.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => view(r, p.clock.now(), att.get(r.id)));
+};
+
+/**
+ * Uploads one piece of evidence for an appeal the caller is about to file (S5.9c): JPEG, PNG or PDF by its
+ * bytes, at most 2 MB; sealed with the keyring (it may show accounts and names). Named by the appeal later.
+ */
+export async function uploadAppealAttachment(p: Platform, actor: Actor, bytes: Uint8Array | null): Promise<AppealAttachmentView> {
+  const mime = bytes && bytes.byteLength > 0 && bytes.byteLength <= APPEAL_ATTACHMENT_MAX_BYTES ? sniffUpload(bytes) : null;
+  if (!bytes || !mime) throw new AppError('APPEAL_ATTACHMENT_INVALID', { maxMb: APPEAL_ATTACHMENT_MAX_BYTES / 1024 / 1024 });
+  const id = newId();
+  const row = {
+    id,
+    user_id: actor.userId,
+    appeal_id: null,
+    mime,
+    size_bytes: bytes.byteLength,
+    data_enc: p.keyring.encrypt(Buffer.from(bytes).toString('base64'), sealContext(id)),
+    created_at: p.clock.now(),
+  };
+  return p.db.transaction().execute(async (tx) => {
+    const { n } = await tx
+      .selectFrom('wallet_appeal_attachments')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', actor.userId)
+      .where('appeal_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (Number(n) >= UNFILED_ATTACHMENTS_MAX) throw new AppError('APPEAL_ATTACHMENT_LIMIT', { max: UNFILED_ATTACHMENTS_MAX });
+    await tx.insertInto('wallet_appeal_attachments').values(row).execute();
+    return attachmentView(row);
+  });
+}
+
+/**
+ * An attachment's bytes, for the appellant (their own uploads) and for finance (`isFinance`: any filed
+ * appeal's). Anyone else gets 404, as for a missing one.
+ */
+export async function readAppealAttachment(
+  p: Platform,
+  actor: Actor,
+  o: { appealId: string; attachmentId: string; isFinance: boolean },
+): Promise<{ mime: UploadMime; bytes: Buffer }> {
+  const r = await p.db
+    .selectFrom('wallet_appeal_attachments')
+    .select(['id', 'user_id', 'mime', 'data_enc'])
+    .where('id', '=', o.attachmentId)
+    .where('appeal_id', '=', o.appealId)
+    .executeTakeFirst();
+  if (!r || (r.user_id !== actor.userId && !o.isFinance)) throw new AppError('APPEAL_ATTACHMENT_NOT_FOUND');
+  return { mime: r.mime, bytes: Buffer.from(p.keyring.decrypt(r.data_enc, sealContext(r.id)), 'base64') };
+}
+
+/**
+ * A user disputes one line of their bill (a posting on their own wallet), with a reason and up to five
+ * attachments uploaded before (their ids); finance must decide by `dueAt`.
+ */
 export async function fileAppeal(
   p: Platform,
   actor: Actor,
-  o: { lineId: string; reason: string; attachmentRef?: string | undefined },
+  o: { lineId: string; reason: string; attachmentRef?: string | undefined; attachmentIds?: string[] | undefined },
 ): Promise<AppealView> {
+  const attachmentIds = [...new Set(o.attachmentIds ?? [])];
+  if (attachmentIds.length > APPEAL_ATTACHMENTS_MAX) throw new AppError('VALIDATION_FAILED', { detail: 'attachmentIds' });
   const postingId = Number(o.lineId);
   if (!Number.isSafeInteger(postingId) || postingId <= 0) throw new AppError('APPEAL_LINE_NOT_FOUND');
   const reason = o.reason.trim();
@@ -95,7 +196,20 @@ export async function fileAppeal(
       created_at: now,
     };
     await tx.insertInto('wallet_appeals').values(row).execute();
-    return view(row, now);
+    let attachments: AppealAttachmentView[] = [];
+    if (attachmentIds.length) {
+      const named = await tx
+        .updateTable('wallet_appeal_attachments')
+        .set({ appeal_id: row.id })
+        .where('id', 'in', attachmentIds)
+        .where('user_id', '=', actor.userId)
+        .where('appeal_id', 'is', null)
+        .returning(ATTACHMENT_META)
+        .execute();
+      if (named.length !== attachmentIds.length) throw new AppError('APPEAL_ATTACHMENT_NOT_FOUND');
+      attachments = named.map(attachmentView).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    }
+    return view(row, now, attachments);
   });
 }
 
@@ -108,7 +222,7 @@ export async function listMyAppeals(p: Platform, actor: Actor): Promise<AppealVi
     .orderBy('created_at', 'desc')
     .limit(200)
     .execute();
-  return rows.map((r) => view(r, p.clock.now()));
+  return views(p, rows);
 }
 
 /** Finance's queue: by status, the nearest deadline first. */
@@ -116,7 +230,7 @@ export async function listAppeals(p: Platform, q: { status?: Row['status'] | und
   let s = p.db.selectFrom('wallet_appeals').selectAll();
   if (q.status) s = s.where('status', '=', q.status);
   const rows = await s.orderBy('due_at', 'asc').orderBy('id', 'asc').limit(500).execute();
-  return rows.map((r) => view(r, p.clock.now()));
+  return views(p, rows);
 }
 
 /**
@@ -185,6 +299,6 @@ export async function decideAppeal(
       subjectId: a.user_id,
       detail: { appealId: a.id, decision: o.decision, adjustmentFen: o.adjustmentFen ?? 0, transferId },
     });
-    return view(updated, now);
+    return view(updated, now, (await attachmentsOf(tx, [updated.id])).get(updated.id));
   });
 }

@@ -4,7 +4,17 @@ import type { App } from '../../platform/http.ts';
 import { negotiateLocale } from '../../platform/i18n.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { IdParams, problems, Timestamp, Uuid } from '../../platform/schemas.ts';
-import { decideAppeal, fileAppeal, listAppeals, listMyAppeals } from './appeals.ts';
+import { multipartFile } from '../../platform/uploads.ts';
+import {
+  APPEAL_ATTACHMENT_MAX_BYTES,
+  APPEAL_ATTACHMENTS_MAX,
+  decideAppeal,
+  fileAppeal,
+  listAppeals,
+  listMyAppeals,
+  readAppealAttachment,
+  uploadAppealAttachment,
+} from './appeals.ts';
 import { FINANCE_READ } from './finance-routes.ts';
 import { generateStatement, getStatement, listStatements, statementCsv, statementXlsx } from './statements.ts';
 import { statementPdf } from './statement-pdf.ts';
@@ -45,6 +55,12 @@ export const StatementLine = Type.Object({
   memo: Nullable(Type.String()),
 });
 export const StatementDetail = Type.Intersect([StatementSummary, Type.Object({ lines: Type.Array(StatementLine) })]);
+export const AppealAttachmentView = Type.Object({
+  id: Uuid,
+  mime: Type.Union([Type.Literal('image/jpeg'), Type.Literal('image/png'), Type.Literal('application/pdf')]),
+  sizeBytes: Type.Integer(),
+  createdAt: Timestamp,
+});
 export const AppealView = Type.Object({
   id: Uuid,
   userId: Uuid,
@@ -53,6 +69,9 @@ export const AppealView = Type.Object({
   lineAmountFen: Type.Integer(),
   reason: Type.String(),
   attachmentRef: Nullable(Type.String()),
+  attachments: Type.Array(AppealAttachmentView, {
+    description: 'Evidence filed with the appeal: GET /api/v1/wallet/appeals/{id}/attachments/{attachmentId}',
+  }),
   status: Type.Union([Type.Literal('open'), Type.Literal('accepted'), Type.Literal('rejected')]),
   decisionNote: Nullable(Type.String()),
   adjustmentFen: Nullable(Type.Integer()),
@@ -160,13 +179,73 @@ export function billRoutes(app: App, p: Platform): void {
         body: Type.Object({
           lineId: Type.String({ pattern: '^\\d{1,18}$' }),
           reason: Type.String({ minLength: 1, maxLength: 1000 }),
-          attachmentRef: Type.Optional(Type.String({ maxLength: 200 })),
+          attachmentRef: Type.Optional(Type.String({ maxLength: 200, description: 'A reference, e.g. the channel receipt number' })),
+          attachmentIds: Type.Optional(
+            Type.Array(Uuid, {
+              maxItems: APPEAL_ATTACHMENTS_MAX,
+              description: 'Evidence uploaded first (POST /api/v1/wallet/appeal-attachments); JPEG, PNG or PDF',
+            }),
+          ),
         }),
         response: { 201: AppealView, ...problems(400, 401, 404, 409) },
       },
       preHandler: [requireAuth],
     },
     async (req, reply) => reply.code(201).send((await fileAppeal(p, actorOf(req), req.body)) as never),
+  );
+
+  // Evidence for an appeal: uploaded one file at a time before the appeal is filed (multipart, part "file").
+  app.register(async (instance) => {
+    const scope = instance as unknown as App;
+    const limit = APPEAL_ATTACHMENT_MAX_BYTES + 256 * 1024;
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: limit }, (_req, body, done) => done(null, body));
+    scope.post(
+      '/api/v1/wallet/appeal-attachments',
+      {
+        schema: {
+          tags: ['wallet'],
+          summary: 'Upload evidence for a bill appeal (multipart/form-data, part "file"; JPEG, PNG or PDF by content, ≤ 2 MB)',
+          consumes: ['multipart/form-data'],
+          response: { 201: AppealAttachmentView, ...problems(400, 401, 409, 413, 415) },
+        },
+        preHandler: [requireAuth],
+        bodyLimit: limit,
+      },
+      async (req, reply) =>
+        reply
+          .code(201)
+          .send((await uploadAppealAttachment(p, actorOf(req), await multipartFile(req.body, req.headers['content-type']))) as never),
+    );
+  });
+
+  app.get(
+    '/api/v1/wallet/appeals/:id/attachments/:attachmentId',
+    {
+      schema: {
+        tags: ['wallet'],
+        summary: 'An attachment of a bill appeal (the appellant, or finance)',
+        params: Type.Object({ id: Uuid, attachmentId: Uuid }),
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...problems(400, 401, 404) },
+      },
+      preHandler: [requireAuth],
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const file = await readAppealAttachment(p, actor, {
+        appealId: req.params.id,
+        attachmentId: req.params.attachmentId,
+        isFinance: actor.permissions.has(FINANCE_READ),
+      });
+      return reply
+        .type(file.mime)
+        .header('cache-control', 'private, no-store')
+        .header('x-content-type-options', 'nosniff')
+        .header(
+          'content-disposition',
+          `inline; filename="appeal-${req.params.attachmentId}.${file.mime === 'application/pdf' ? 'pdf' : file.mime.slice(6)}"`,
+        )
+        .send(file.bytes);
+    },
   );
 
   app.get(

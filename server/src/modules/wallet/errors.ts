@@ -94,6 +94,20 @@ export const WalletBillErrors = defineErrors({
   APPEAL_ALREADY_OPEN: { status: 409, zh: '该明细已有处理中的申诉', en: 'This line already has an open appeal' },
   /** The appeal was already decided. */
   APPEAL_ALREADY_DECIDED: { status: 409, zh: '该申诉已处理', en: 'This appeal was already decided' },
+  /** An appeal names an attachment that is not the caller's, or already belongs to another appeal. */
+  APPEAL_ATTACHMENT_NOT_FOUND: { status: 404, zh: '没有找到该附件', en: 'No such attachment' },
+  /** Attachments are JPEG, PNG or PDF (by content), at most 2 MB each. */
+  APPEAL_ATTACHMENT_INVALID: {
+    status: 415,
+    zh: '附件须为不超过 {maxMb} MB 的 JPEG、PNG 或 PDF 文件',
+    en: 'An attachment must be a JPEG, PNG or PDF file of at most {maxMb} MB',
+  },
+  /** Too many uploads not yet named by an appeal. */
+  APPEAL_ATTACHMENT_LIMIT: {
+    status: 409,
+    zh: '未提交的附件过多（最多 {max} 个），请先提交申诉',
+    en: 'Too many attachments not yet filed (at most {max}); file the appeal first',
+  },
   /** Accepting an appeal needs a non-zero adjustment amount in fen. */
   APPEAL_ADJUSTMENT_INVALID: { status: 400, zh: '请填写调整金额', en: 'An adjustment amount is required to accept' },
 });
