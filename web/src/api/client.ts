@@ -92,6 +92,27 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
   return r.data as T;
 }
 
+/**
+ * POSTs one file as multipart/form-data (part "file") with the language and CSRF headers every call gets;
+ * returns the JSON answer, or throws ApiError carrying the problem document, like `call`.
+ */
+export async function uploadFile<T>(url: string, file: Blob): Promise<T> {
+  const form = new FormData();
+  form.append('file', file);
+  const h: Record<string, string> = { 'accept-language': currentLocale() };
+  const csrf = readCookie(CSRF_COOKIE);
+  if (csrf) h['x-csrf-token'] = csrf;
+  let r: Response;
+  try {
+    r = await fetch(url, { method: 'POST', body: form, headers: h, credentials: 'same-origin' });
+  } catch (err) {
+    throw new ApiError({ status: 0, code: 'NETWORK', detail: err instanceof Error ? err.message : String(err) });
+  }
+  const body = (await r.json().catch(() => undefined)) as unknown;
+  if (!r.ok) throw toProblemError(body, r);
+  return body as T;
+}
+
 function toProblemError(error: unknown, response: Response): ApiError {
   return new ApiError(toProblem(error, response));
 }

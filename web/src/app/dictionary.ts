@@ -931,6 +931,12 @@ export const dictionary = {
   'bills.appealLine': ['对此笔有异议', 'Dispute this line'],
   'bills.reason': ['请说明原因（如金额不对、未收到款项）', 'Say what is wrong (e.g. wrong amount, money not received)'],
   'bills.reasonRequired': ['请填写原因', 'Please give a reason'],
+  'bills.attach': ['添加附件', 'Attach evidence'],
+  'bills.attachHint': [
+    '可附截图或 PDF（如渠道账单、交易记录），最多 5 个，每个不超过 2 MB',
+    'Screenshots or PDFs (e.g. the channel’s record), up to 5, 2 MB each',
+  ],
+  'bills.attachmentN': ['附件 {n}', 'Attachment {n}'],
   'bills.appealFiled': ['已提交申诉，财务会在期限内答复', 'Appeal filed; finance will answer before the deadline'],
   'bills.myAppeals': ['我的账单申诉', 'My bill appeals'],
   'bills.appeal.open': ['处理中', 'Open'],

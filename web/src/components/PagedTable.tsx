@@ -48,15 +48,12 @@ export function usePagedList<T>(fetchPage: (cursor?: string) => Promise<KeysetPa
   useEffect(() => {
     void load();
   }, [load]);
-  return {
-    items,
-    loading,
-    hasMore: !!cursor,
-    reload: () => load(),
-    loadMore: async () => {
-      if (cursor) await load(cursor);
-    },
-  };
+  // Stable while the filters are, so callers can pass them to effects and subscriptions.
+  const reload = useCallback(() => load(), [load]);
+  const loadMore = useCallback(async () => {
+    if (cursor) await load(cursor);
+  }, [cursor, load]);
+  return { items, loading, hasMore: !!cursor, reload, loadMore };
 }
 
 export interface TableFilter<V extends string> {
@@ -66,16 +63,22 @@ export interface TableFilter<V extends string> {
 }
 
 /**
- * A console table block: an optional button-style filter above, a compact table of the list's items
- * (no client-side pagination: the server pages), and "load more" below while the server has more.
- * Everything else (columns, rowKey, onRow, data-testid, locale) goes to antd's Table as given.
+ * A paged block: an optional button-style filter above, the content (a table, a phone list…), and "load
+ * more" below while the server has more (`block`: a full-width button, as on phone pages).
  */
-export function PagedTable<T extends object, V extends string = string>({
+export function PagedBlock<T, V extends string = string>({
   list,
   filter,
   loadMoreLabel,
-  ...table
-}: TableProps<T> & { list: PagedList<T>; filter?: TableFilter<V>; loadMoreLabel: string }) {
+  block,
+  children,
+}: {
+  list: PagedList<T>;
+  filter?: TableFilter<V> | undefined;
+  loadMoreLabel: string;
+  block?: boolean;
+  children: ReactNode;
+}) {
   return (
     <>
       {filter && (
@@ -87,12 +90,30 @@ export function PagedTable<T extends object, V extends string = string>({
           options={filter.options}
         />
       )}
-      <Table<T> size="small" pagination={false} {...table} loading={list.loading} dataSource={list.items} />
+      {children}
       {list.hasMore && (
-        <Button onClick={() => void list.loadMore()} loading={list.loading} style={{ marginTop: 8 }}>
+        <Button block={block} onClick={() => void list.loadMore()} loading={list.loading} style={{ marginTop: 8 }}>
           {loadMoreLabel}
         </Button>
       )}
     </>
+  );
+}
+
+/**
+ * A console table block: a PagedBlock around a compact table of the list's items (no client-side
+ * pagination: the server pages). Everything else (columns, rowKey, onRow, data-testid, locale) goes to
+ * antd's Table as given.
+ */
+export function PagedTable<T extends object, V extends string = string>({
+  list,
+  filter,
+  loadMoreLabel,
+  ...table
+}: TableProps<T> & { list: PagedList<T>; filter?: TableFilter<V>; loadMoreLabel: string }) {
+  return (
+    <PagedBlock list={list} filter={filter} loadMoreLabel={loadMoreLabel}>
+      <Table<T> size="small" pagination={false} {...table} loading={list.loading} dataSource={list.items} />
+    </PagedBlock>
   );
 }

@@ -1,7 +1,24 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, DatePicker, Drawer, Empty, Input, List, Modal, Radio, Space, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  DatePicker,
+  Drawer,
+  Empty,
+  Input,
+  List,
+  Modal,
+  Radio,
+  Space,
+  Tag,
+  Typography,
+  Upload,
+  type UploadFile,
+} from 'antd';
+import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
-import { api, call, type ResponseOf } from '../../api/client.ts';
+import { api, call, uploadFile, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { yuan } from './money.ts';
@@ -10,6 +27,32 @@ type Statement = ResponseOf<'/api/v1/wallet/statements', 'get'>['items'][number]
 type Detail = ResponseOf<'/api/v1/wallet/statements/{id}', 'get'>;
 type Line = Detail['lines'][number];
 type Appeal = ResponseOf<'/api/v1/wallet/appeals', 'get'>['items'][number];
+type Attachment = ResponseOf<'/api/v1/wallet/appeal-attachments', 'post'>;
+
+/** Evidence for an appeal, checked again by the server by content: JPEG, PNG or PDF, ≤ 2 MB, ≤ 5. */
+const ATTACH_ACCEPT = 'image/jpeg,image/png,application/pdf';
+const MAX_ATTACHMENTS = 5;
+
+/** Links to an appeal's attachments (the appellant and finance may open them). */
+export function AppealAttachments({ appeal }: { appeal: Pick<Appeal, 'id' | 'attachments'> }) {
+  const { t } = useI18n();
+  if (!appeal.attachments.length) return null;
+  return (
+    <Space wrap size={4} data-testid="appeal-attachments">
+      {appeal.attachments.map((a, i) => (
+        <a
+          key={a.id}
+          href={`/api/v1/wallet/appeals/${encodeURIComponent(appeal.id)}/attachments/${encodeURIComponent(a.id)}`}
+          target="_blank"
+          rel="noreferrer"
+        >
+          <PaperClipOutlined /> {t('bills.attachmentN', { n: i + 1 })} (
+          {a.mime === 'application/pdf' ? 'PDF' : a.mime.slice(6).toUpperCase()})
+        </a>
+      ))}
+    </Space>
+  );
+}
 
 const APPEAL_COLOR: Record<Appeal['status'], string> = { open: 'blue', accepted: 'green', rejected: 'default' };
 
@@ -114,6 +157,7 @@ export function Bills() {
                   description={
                     <>
                       <div>{a.reason}</div>
+                      <AppealAttachments appeal={a} />
                       {a.decisionNote && <div>{t('bills.answer', { note: a.decisionNote })}</div>}
                       {a.adjustmentFen !== null && <div>{t('bills.adjusted', { v: yuan(a.adjustmentFen) })}</div>}
                     </>
@@ -207,14 +251,17 @@ function AppealModal({ line, onClose, onDone }: { line: Line; onClose: () => voi
   const { t, errorText } = useI18n();
   const { message } = AntApp.useApp();
   const [reason, setReason] = useState('');
+  const [files, setFiles] = useState<UploadFile<Attachment>[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const uploading = files.some((f) => f.status === 'uploading');
   const submit = async () => {
     if (!reason.trim()) return setError(t('bills.reasonRequired'));
     setBusy(true);
     setError(undefined);
     try {
-      await call(api.POST('/api/v1/wallet/appeals', { body: { lineId: line.id, reason: reason.trim() } }));
+      const attachmentIds = files.flatMap((f) => (f.status === 'done' && f.response ? [f.response.id] : []));
+      await call(api.POST('/api/v1/wallet/appeals', { body: { lineId: line.id, reason: reason.trim(), attachmentIds } }));
       message.success(t('bills.appealFiled'));
       onDone();
     } catch (err) {
@@ -224,7 +271,14 @@ function AppealModal({ line, onClose, onDone }: { line: Line; onClose: () => voi
     }
   };
   return (
-    <Modal open title={t('bills.appealLine')} onCancel={onClose} onOk={() => void submit()} confirmLoading={busy}>
+    <Modal
+      open
+      title={t('bills.appealLine')}
+      onCancel={onClose}
+      onOk={() => void submit()}
+      confirmLoading={busy}
+      okButtonProps={{ disabled: uploading }}
+    >
       <p>
         {line.label} · {yuan(line.amountFen)}
       </p>
@@ -235,6 +289,28 @@ function AppealModal({ line, onClose, onDone }: { line: Line; onClose: () => voi
         onChange={(e) => setReason(e.target.value)}
         placeholder={t('bills.reason')}
       />
+      <div style={{ marginTop: 8 }} data-testid="appeal-upload">
+        <Upload<Attachment>
+          accept={ATTACH_ACCEPT}
+          fileList={files}
+          maxCount={MAX_ATTACHMENTS}
+          onChange={({ fileList }) => setFiles(fileList)}
+          customRequest={({ file, onSuccess, onError }) => {
+            uploadFile<Attachment>('/api/v1/wallet/appeal-attachments', file as Blob).then(
+              (a) => onSuccess?.(a),
+              (err: unknown) => {
+                message.error(errorText(err));
+                onError?.(err as Error);
+              },
+            );
+          }}
+        >
+          {files.length < MAX_ATTACHMENTS && <Button icon={<UploadOutlined />}>{t('bills.attach')}</Button>}
+        </Upload>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('bills.attachHint')}
+        </Typography.Text>
+      </div>
       {error && <Alert type="error" title={error} style={{ marginTop: 8 }} />}
     </Modal>
   );

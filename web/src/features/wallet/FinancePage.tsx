@@ -8,6 +8,7 @@ import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { toFen, yuan } from './money.ts';
 import { PagedTable, usePagedList } from '../../components/PagedTable.tsx';
+import { AppealAttachments } from './Bills.tsx';
 
 type Run = ResponseOf<'/api/v1/wallet/finance/reconciliations', 'get'>['items'][number];
 type Disc = ResponseOf<'/api/v1/wallet/finance/discrepancies', 'get'>['items'][number];
@@ -317,7 +318,16 @@ function Appeals() {
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t('finance.lineAmount'), dataIndex: 'lineAmountFen', align: 'right', render: (f: number) => `¥${yuan(f)}` },
-          { title: t('finance.reason'), dataIndex: 'reason' },
+          {
+            title: t('finance.reason'),
+            dataIndex: 'reason',
+            render: (v: string, a: AppealItem) => (
+              <>
+                <div>{v}</div>
+                <AppealAttachments appeal={a} />
+              </>
+            ),
+          },
           {
             title: t('finance.due'),
             dataIndex: 'dueAt',

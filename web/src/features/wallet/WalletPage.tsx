@@ -28,6 +28,7 @@ import { PageHeader } from '../../app/layouts.tsx';
 import type { MessageKey } from '../../app/dictionary.ts';
 import { feeFor, toFen, yuan } from './money.ts';
 import { Bills } from './Bills.tsx';
+import { PagedBlock, usePagedList } from '../../components/PagedTable.tsx';
 
 type Wallet = ResponseOf<'/api/v1/wallet', 'get'>;
 type Tx = ResponseOf<'/api/v1/wallet/transactions', 'get'>['items'][number];
@@ -52,10 +53,7 @@ export function WalletPage() {
   const { message } = AntApp.useApp();
   const { subscribe } = useLive();
   const [wallet, setWallet] = useState<Wallet>();
-  const [txs, setTxs] = useState<Tx[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [direction, setDirection] = useState<Direction>('all');
-  const [loading, setLoading] = useState(false);
   const [withdrawals, setWithdrawals] = useState<Withdrawal[]>([]);
   const [accounts, setAccounts] = useState<PayoutAccount[]>([]);
   const [topUpOpen, setTopUpOpen] = useState(false);
@@ -70,25 +68,18 @@ export function WalletPage() {
     }
   }, [message, errorText]);
 
-  const loadTxs = useCallback(
-    async (after?: string) => {
-      setLoading(true);
-      try {
-        const page = await call(
-          api.GET('/api/v1/wallet/transactions', {
-            params: { query: { ...(direction === 'all' ? {} : { direction }), ...(after ? { cursor: after } : {}), limit: 20 } },
-          }),
-        );
-        setTxs((prev) => (after ? [...prev, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-      } catch (err) {
-        message.error(errorText(err));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [direction, message, errorText],
+  // Movements: keyset pages of the caller's postings, filtered by direction (the shared paged-list state).
+  const fetchTxs = useCallback(
+    (after?: string) =>
+      call(
+        api.GET('/api/v1/wallet/transactions', {
+          params: { query: { ...(direction === 'all' ? {} : { direction }), ...(after ? { cursor: after } : {}), limit: 20 } },
+        }),
+      ),
+    [direction],
   );
+  const txs = usePagedList<Tx>(fetchTxs);
+  const reloadTxs = txs.reload;
 
   const loadWithdrawals = useCallback(async () => {
     try {
@@ -108,18 +99,15 @@ export function WalletPage() {
 
   const refreshAll = useCallback(() => {
     void loadBalance();
-    void loadTxs();
+    void reloadTxs();
     void loadWithdrawals();
-  }, [loadBalance, loadTxs, loadWithdrawals]);
+  }, [loadBalance, reloadTxs, loadWithdrawals]);
 
   useEffect(() => {
     void loadBalance();
     void loadWithdrawals();
     void loadAccounts();
   }, [loadBalance, loadWithdrawals, loadAccounts]);
-  useEffect(() => {
-    void loadTxs();
-  }, [loadTxs]);
   // Every movement on the wallet is pushed as a notification (S5.8c): refresh what it changed.
   useEffect(() => subscribe((n) => n.category === 'wallet' && refreshAll()), [subscribe, refreshAll]);
 
@@ -157,25 +145,22 @@ export function WalletPage() {
             key: 'transactions',
             label: t('wallet.transactions'),
             children: (
-              <>
-                <Radio.Group
-                  value={direction}
-                  onChange={(e) => setDirection(e.target.value as Direction)}
-                  optionType="button"
-                  options={[
+              <PagedBlock<Tx, Direction>
+                list={txs}
+                filter={{
+                  value: direction,
+                  onChange: setDirection,
+                  options: [
                     { value: 'all', label: t('wallet.dirAll') },
                     { value: 'in', label: t('wallet.dirIn') },
                     { value: 'out', label: t('wallet.dirOut') },
-                  ]}
-                  style={{ marginBottom: 8 }}
-                />
-                <TransactionList items={txs} loading={loading} />
-                {cursor && (
-                  <Button block onClick={() => void loadTxs(cursor)} loading={loading} style={{ marginTop: 8 }}>
-                    {t('wallet.loadMore')}
-                  </Button>
-                )}
-              </>
+                  ],
+                }}
+                loadMoreLabel={t('wallet.loadMore')}
+                block
+              >
+                <TransactionList items={txs.items} loading={txs.loading} />
+              </PagedBlock>
             ),
           },
           {
