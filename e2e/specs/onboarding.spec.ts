@@ -366,6 +366,12 @@ describe('onboarding journeys', { timeout: 180_000 }, () => {
       assert.equal(take.status, 403);
       assert.equal(take.json.code, 'TRAINING_CERTIFICATE_REQUIRED');
       assert.match(String(take.json.detail), /岗前培训/);
+
+      // The Me page leads to verification and training too.
+      await page.goto('/me');
+      await page.getByTestId('me-verification-link').waitFor();
+      await page.getByTestId('me-training-link').click();
+      await page.getByTestId('training-not-certified').waitFor();
     });
   });
 
@@ -396,6 +402,21 @@ describe('onboarding journeys', { timeout: 180_000 }, () => {
       await page.getByTestId('lesson-up-2').waitFor();
       await page.locator('.ant-table-row', { hasText: '复训：守约、到岗与服务规范' }).getByText('复训课程').waitFor();
       await shot(page, 'trainer-lessons');
+      // Stages carry their active switch; the standing rules (minimum score, cool-down) are edited here too.
+      await page.getByRole('tab', { name: '培训阶段' }).click();
+      await page.getByTestId('stage-active-advanced').waitFor();
+      await page.getByTestId('stage-edit-advanced').click();
+      assert.equal(await page.getByTestId('stage-active').getAttribute('aria-checked'), 'true');
+      await shot(page, 'trainer-stage');
+      await page.getByRole('button', { name: /取\s*消/ }).click();
+      await page.getByTestId('tab-rules').click();
+      await page.waitForFunction(
+        () => (document.querySelector('[data-testid=rules-min-score]') as HTMLInputElement | null)?.value === '60',
+      );
+      assert.equal(await page.getByTestId('rules-cooldown').inputValue(), '30');
+      await page.getByTestId('rules-save').click();
+      await page.getByTestId('rules-updated').waitFor();
+      await shot(page, 'trainer-rules');
     });
   });
   it('S5.4: a courier restricted after three no-shows sees why, opens the refresher from the banner, passes it, and may take orders again', async () => {
