@@ -21,7 +21,7 @@ import { createTestDatabase, testDatabaseUrl } from './helpers.ts';
  */
 const CHILD = process.env.WALLET_CRASH_CHILD === '1';
 const OPS = 60;
-const SEEDS = (process.env.WALLET_CRASH_SEEDS ?? '7,2026,31337')
+const SEEDS = (process.env.WALLET_CRASH_SEEDS ?? '7,2026,31337,4242,9001')
   .split(',')
   .map((x) => Number(x.trim()))
   .filter((x) => Number.isSafeInteger(x));
@@ -94,15 +94,18 @@ async function child(): Promise<void> {
   for (const [k, user] of USERS.entries()) {
     payoutAccount.set(user, (await bindPayoutAccount(p, actor(user), { kind: 'wechat', openid: `oCrashPayee000${k}` })).id);
   }
-  /** Orders of the stream so far: `b` paid from the balance, `c` through the channel. */
-  const orderOf = (i: number, rnd: () => number) => uuidFor(rnd() < 0.5 ? '001' : '003', Math.floor(rnd() * i));
+  // Orders the stream has paid so far (from the balance or through the channel): settlements and
+  // cancellations pick one of them. Chosen from the stream alone, so every replay picks the same.
+  const orders: string[] = [];
   const rnd = prng(Number(env.CRASH_SEED ?? 7));
   for (let i = 0; i < OPS; i++) {
     const r = rnd();
     const user = USERS[Math.floor(rnd() * USERS.length)]!;
     const other = USERS[(USERS.indexOf(user) + 1) % USERS.length]!;
     const amount = 100 + Math.floor(rnd() * 50) * 100;
-    const target = orderOf(i, rnd);
+    const target = orders[Math.floor(rnd() * orders.length)] ?? uuidFor('001', 0);
+    if (r >= 0.25 && r < 0.4) orders.push(uuidFor('001', i));
+    if (r >= 0.4 && r < 0.55) orders.push(uuidFor('003', i));
     if (r < 0.25) {
       const tu = await createTopUp(p, deps, actor(user), { amountFen: amount, idempotencyKey: `crash-op-${i}` });
       await payAtChannel(tu.outTradeNo);
@@ -115,7 +118,7 @@ async function child(): Promise<void> {
         code = await w.createOrderPayment(p, deps, { orderId: uuidFor('003', i), payerId: user, amountFen: amount });
       });
       if (code) await payAtChannel(code.outTradeNo);
-    } else if (r < 0.65) {
+    } else if (r < 0.63) {
       await soft(() => tx((t) => w.releaseEscrow(p, t, { orderId: target, courierId: other, feeFen: 10 })));
     } else if (r < 0.8) {
       // A cancellation: the whole escrow back, or a taken order's with the courier's compensation first
@@ -150,10 +153,12 @@ async function child(): Promise<void> {
   for (const o of open) await w.checkTopUp(p, deps, o.id).catch(() => {});
   for (const wd of await p.db.selectFrom('wallet_withdrawals').select('id').where('status', '=', 'requested').execute())
     await w.submitWithdrawal(p, deps, wd.id);
+  // As the jobs do: ask again until the channel has settled each one (it processes them a moment later).
+  const pause = () => new Promise((r) => setTimeout(r, 100));
   for (const wd of await p.db.selectFrom('wallet_withdrawals').select('id').where('status', '=', 'submitted').execute())
-    await w.checkWithdrawal(p, deps, wd.id);
+    for (let k = 0; k < 100 && (await w.checkWithdrawal(p, deps, wd.id))?.status === 'submitted'; k++) await pause();
   for (const rf of await p.db.selectFrom('wallet_refunds').select('id').where('status', '=', 'processing').execute())
-    await w.submitRefund(p, deps, rf.id);
+    for (let k = 0; k < 100 && (await w.submitRefund(p, deps, rf.id)).status === 'processing'; k++) await pause();
   process.stdout.write('done\n');
   // Stay up for callbacks until the parent ends us.
   await new Promise(() => {});

@@ -12,6 +12,7 @@ type Cmd =
   | { op: 'pay'; slot: number }
   | { op: 'complete'; slot: number }
   | { op: 'cancel'; slot: number }
+  | { op: 'cancelTaken'; slot: number; toChannel: boolean }
   | { op: 'withdraw'; slot: number }
   | { op: 'payoutResult'; slot: number; success: boolean }
   | { op: 'crash'; inner: 'topUp' | 'pay' | 'withdraw'; slot: number };
@@ -23,6 +24,9 @@ const orderAmount = (slot: number) => 800 + slot * 900;
 const orderPayer = (slot: number) => slot % USERS;
 const orderCourier = (slot: number) => (slot + 1) % USERS;
 const orderFee = (slot: number) => (slot * 37) % 300;
+/** A cancelled taken order: the courier's compensation, and how much of the rest goes back to the channel. */
+const compensation = (slot: number) => Math.floor(orderAmount(slot) / 10);
+const channelPart = (slot: number) => Math.min(orderAmount(slot) - compensation(slot), 500 + slot * 400);
 const payoutAmount = (slot: number) => 500 + slot * 1_100;
 const payoutUser = (slot: number) => (slot * 2) % USERS;
 const payoutFee = (slot: number) => (slot % 2) * 100;
@@ -32,6 +36,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ op: fc.constant('pay' as const), slot: fc.nat(5) }),
   fc.record({ op: fc.constant('complete' as const), slot: fc.nat(5) }),
   fc.record({ op: fc.constant('cancel' as const), slot: fc.nat(5) }),
+  fc.record({ op: fc.constant('cancelTaken' as const), slot: fc.nat(5), toChannel: fc.boolean() }),
   fc.record({ op: fc.constant('withdraw' as const), slot: fc.nat(4) }),
   fc.record({ op: fc.constant('payoutResult' as const), slot: fc.nat(4), success: fc.boolean() }),
   fc.record({
@@ -42,8 +47,9 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 );
 
 /**
- * Random sequences of top-ups, order payments, completions, cancellations, withdrawals, channel
- * failures, retries and crashes mid-transaction, against a simple model; after every step the ledger's
+ * Random sequences of top-ups, order payments, completions, cancellations (also of taken orders: the
+ * courier's compensation, the rest partly refunded to the channel), withdrawals, channel failures,
+ * retries and crashes mid-transaction, against a simple model; after every step the ledger's
  * invariants hold and every user's balances equal the model's.
  */
 describe('wallet ledger (property-based)', () => {
@@ -141,6 +147,44 @@ describe('wallet ledger (property-based)', () => {
                 if (target === 'released') model[orderCourier(c.slot)]!.available += orderAmount(c.slot) - orderFee(c.slot);
                 else model[orderPayer(c.slot)]!.available += orderAmount(c.slot);
               } else assert.equal(r, s === target ? 'ok' : 'HOLD_ALREADY_SETTLED');
+              break;
+            }
+            case 'cancelTaken': {
+              // S5.7a, S5.9b: compensation from the escrow to the courier, then the rest back — part of it to
+              // the channel (a partial refund) or all of it to the payer's balance.
+              const orderId = orders[c.slot]!;
+              const r = await outcome(() =>
+                run(async (tx) => {
+                  if (!c.toChannel) {
+                    await wallet.refundOrderEscrow(t.p, tx, {
+                      orderId,
+                      reason: 'property',
+                      compensation: { courierId: users[orderCourier(c.slot)]!, amountFen: compensation(c.slot) },
+                    });
+                    return;
+                  }
+                  await wallet.payFromEscrow(t.p, tx, {
+                    orderId,
+                    courierId: users[orderCourier(c.slot)]!,
+                    amountFen: compensation(c.slot),
+                    key: `escrow.compensation:${orderId}`,
+                  });
+                  await wallet.refundEscrowSplit(t.p, tx, {
+                    orderId,
+                    toChannel: { channel: 'emu', outRefundNo: `RF${c.slot}`, amountFen: channelPart(c.slot) },
+                  });
+                }),
+              );
+              const s = orderState.get(c.slot);
+              if (s === 'paid') {
+                assert.equal(r, 'ok');
+                orderState.set(c.slot, 'refunded');
+                model[orderCourier(c.slot)]!.available += compensation(c.slot);
+                model[orderPayer(c.slot)]!.available +=
+                  orderAmount(c.slot) - compensation(c.slot) - (c.toChannel ? channelPart(c.slot) : 0);
+              } else if (!s) assert.equal(r, 'HOLD_NOT_FOUND');
+              // Already settled: refused, or a replay of the same refund that moves nothing (the balances below say so).
+              else assert.ok(['ok', 'HOLD_NOT_FOUND', 'HOLD_ALREADY_SETTLED'].includes(r), r);
               break;
             }
             case 'withdraw': {

@@ -145,6 +145,7 @@ describe('wallet: partial and duplicate refunds to the payment channel (S5.9b)',
     assert.equal((await wechat.queryPayment(pay.outTradeNo)).state, 'refunded');
     const told = await notificationsFor(t, owner.userId);
     assert.ok(told.some((n) => n.title.en === 'Order refund in progress' && n.params?.amount === '216.00'));
+    assert.ok(told.some((n) => n.title.en === 'Refund completed' && n.params?.amount === '216.00' && n.params?.channelEn === 'WeChat Pay'));
     await ledgerOk();
   });
 

@@ -367,15 +367,44 @@ export async function submitRefund(p: Platform, d: ChannelDeps, refundId: string
       status = 'failed';
     } else throw err;
   }
-  // A failed refund leaves the money in the channel clearing account: reconciliation surfaces it for finance.
-  const updated = await p.db
-    .updateTable('wallet_refunds')
-    .set({ status, updated_at: p.clock.now() })
-    .where('id', '=', r.id)
-    .where('status', '=', 'processing')
-    .returningAll()
-    .executeTakeFirst();
-  return refundView(updated ?? r);
+  if (status === 'processing') return refundView(r);
+  return refundView((await settleRefund(p, { id: r.id }, status)) ?? r);
+}
+
+/**
+ * A refund's outcome (the channel's answer, callback or notify): recorded once, and the payer is told on
+ * the same transaction — the money is back on the account they paid with. A failed refund leaves the money
+ * in the channel clearing account: reconciliation surfaces it for finance.
+ */
+async function settleRefund(
+  p: Platform,
+  which: { id: string } | { outRefundNo: string },
+  status: 'success' | 'failed',
+): Promise<RefundRow | undefined> {
+  return p.db.transaction().execute(async (tx) => {
+    let q = tx.updateTable('wallet_refunds').set({ status, updated_at: p.clock.now() }).where('status', '=', 'processing');
+    q = 'id' in which ? q.where('id', '=', which.id) : q.where('out_refund_no', '=', which.outRefundNo);
+    const updated = await q.returningAll().executeTakeFirst();
+    if (updated && status === 'success') {
+      await notify(p, tx, {
+        userId: updated.user_id,
+        category: 'wallet',
+        title: { zh: '退款已原路退回', en: 'Refund completed' },
+        body: {
+          zh: '{amount} 元已退回您付款的{channelZh}账户',
+          en: 'CNY {amount} was refunded to the {channelEn} account you paid with',
+        },
+        params: {
+          amount: (updated.amount_fen / 100).toFixed(2),
+          channelZh: updated.channel === 'alipay' ? '支付宝' : '微信支付',
+          channelEn: updated.channel === 'alipay' ? 'Alipay' : 'WeChat Pay',
+        },
+        link: `/orders/${updated.order_id}`,
+      });
+    }
+    if (updated && status === 'failed') p.logger.error({ refundId: updated.id }, 'refund failed at the channel: needs finance');
+    return updated;
+  });
 }
 
 /** True when the order's escrow was paid through a channel (so a cancellation refunds to the channel). */
@@ -414,10 +443,5 @@ export const refundOrderPaymentToChannel = (p: Platform, o: { orderId: string; r
 
 /** The channel's REFUND.SUCCESS (or failure) notification settles the refund. */
 export async function markRefund(p: Platform, outRefundNo: string, status: 'success' | 'failed'): Promise<void> {
-  await p.db
-    .updateTable('wallet_refunds')
-    .set({ status, updated_at: p.clock.now() })
-    .where('out_refund_no', '=', outRefundNo)
-    .where('status', '=', 'processing')
-    .execute();
+  await settleRefund(p, { outRefundNo }, status);
 }
