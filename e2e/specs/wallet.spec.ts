@@ -1,7 +1,9 @@
-// Wallet journeys: a store owner tops up through the payment channel's "scan and pay" page (the WeChat Pay
-// emulator, in this process), sees the balance credited live and downloads last month's bill as CSV; a courier
+// Wallet journeys: a store owner tops up through the payment channel's "scan and pay" page (the emulator, in
+// this process), sees the balance credited live, pays an order from the balance, downloads last month's bill,
+// and — once the month is over (dev clock) — that month's bill with the top-up and the order payment; a courier
 // (verified by the identity provider's dataset) binds a WeChat payout account (a bad card number is refused in
-// the server's words), withdraws with the fee shown before confirming, and sees the payout paid and notified.
+// the server's words), withdraws with the fee shown before confirming, and sees the payout paid and notified;
+// finance reconciles and answers an appeal; an owner pays an order through WeChat Pay's page.
 // Real server process, real Chromium, screenshots to docs/screenshots/wallet-*.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +52,44 @@ async function topUpByApi(page: Page, amountFen: number): Promise<string> {
     await emu.runDue();
   }
   assert.fail('top-up was not credited');
+}
+
+/** The owner's store (made once) and a new unpaid order at it, posted through the API; returns the order id. */
+async function postOrderByApi(page: Page, payFen: number): Promise<string> {
+  const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
+  const headers = { 'x-csrf-token': csrf };
+  const stores = (await (await page.request.get('/api/v1/stores')).json()) as { items: { id: string }[] };
+  let storeId = stores.items[0]?.id;
+  if (!storeId) {
+    const made = await page.request.post('/api/v1/stores', {
+      headers,
+      data: {
+        name: '菜鸟驿站（南山科技园店）',
+        brands: ['中通'],
+        regionCode: '440305',
+        address: '深圳市南山区高新南一道 8 号',
+        lat: 22.5405,
+        lng: 113.9531,
+        contactPhone: '13812345678',
+      },
+    });
+    assert.equal(made.status(), 201, await made.text());
+    storeId = ((await made.json()) as { id: string }).id;
+  }
+  const now = new Date(((await (await page.request.get('/api/v1/dev/clock')).json()) as { now: string }).now).getTime();
+  const posted = await page.request.post('/api/v1/orders', {
+    headers,
+    data: {
+      storeId,
+      typeCode: 'station_duty',
+      startsAt: new Date(now + 2 * DAY_MS).toISOString(),
+      endsAt: new Date(now + 2 * DAY_MS + 8 * 3600_000).toISOString(),
+      payFen,
+      description: '驿站值守，负责取件出库',
+    },
+  });
+  assert.equal(posted.status(), 201, await posted.text());
+  return ((await posted.json()) as { id: string }).id;
 }
 
 /** Last month in China time as YYYY-MM (a completed period, so its statement can be made). */
@@ -130,6 +170,15 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       await tx.waitFor();
       assert.match(await tx.innerText(), /充值[\s\S]*\+200\.00/);
       await shot(page, 'balance');
+
+      // An order paid from the balance: ¥160 of the ¥200 goes into the order's escrow.
+      const orderId = await postOrderByApi(page, 16_000);
+      await page.goto(`/orders/${orderId}`);
+      await page.getByTestId('pay-order').click();
+      await page.getByTestId('order-status').getByText('待接单').waitFor();
+      await page.goto('/wallet');
+      await balance.getByText('40.00').first().waitFor();
+      assert.match(await page.getByTestId('wallet-tx').first().innerText(), /订单支付[\s\S]*-160\.00/);
 
       // Bills: last month's statement, downloaded as CSV (UTF-8 with BOM for Excel).
       await page.getByRole('tab', { name: '账单' }).click();
@@ -323,34 +372,7 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
   it('S5.5b S5.9b: an owner posts an order and pays it through WeChat Pay on the channel’s page; the order shows as published and the balance is untouched', async () => {
     await journey('wallet-order-channel-pay', phone, async (page) => {
       await loginUi(page, OWNER, DEMO_PASSWORD);
-      const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
-      const headers = { 'x-csrf-token': csrf };
-      const stores = (await (await page.request.get('/api/v1/stores')).json()) as { items: { id: string }[] };
-      let storeId = stores.items[0]?.id;
-      if (!storeId) {
-        const made = await page.request.post('/api/v1/stores', {
-          headers,
-          data: {
-            name: '菜鸟驿站（南山科技园店）',
-            brands: ['中通'],
-            regionCode: '440305',
-            address: '深圳市南山区高新南一道 8 号',
-            lat: 22.5405,
-            lng: 113.9531,
-            contactPhone: '13812345678',
-          },
-        });
-        assert.equal(made.status(), 201, await made.text());
-        storeId = ((await made.json()) as { id: string }).id;
-      }
-      const startsAt = new Date(Date.now() + 2 * DAY_MS).toISOString();
-      const endsAt = new Date(Date.now() + 2 * DAY_MS + 8 * 3600_000).toISOString();
-      const posted = await page.request.post('/api/v1/orders', {
-        headers,
-        data: { storeId, typeCode: 'station_duty', startsAt, endsAt, payFen: 24_000, description: '驿站值守，负责取件出库' },
-      });
-      assert.equal(posted.status(), 201, await posted.text());
-      const orderId = ((await posted.json()) as { id: string }).id;
+      const orderId = await postOrderByApi(page, 24_000);
       const before = ((await (await page.request.get('/api/v1/wallet')).json()) as { availableFen?: number }).availableFen;
 
       await page.goto(`/orders/${orderId}`);
@@ -377,6 +399,58 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       await shot(page, 'order-channel-paid');
       const after = ((await (await page.request.get('/api/v1/wallet')).json()) as { availableFen?: number }).availableFen;
       assert.equal(after, before, 'paid from the channel, not the balance');
+    });
+  });
+  it('S5.9c: later — once the month is over — the owner downloads that month’s bill with the top-up and the order payment in it', async () => {
+    let period = '';
+    await journey('wallet-owner-month-bill', phone, async (page) => {
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      // The month of the owner's top-up (China time), and the server moved past its end (dev clock).
+      const tx = (await (await page.request.get('/api/v1/wallet/transactions?kind=topup&limit=100')).json()) as {
+        items: { amountFen: number; createdAt: string }[];
+      };
+      const topUp = tx.items.find((x) => x.amountFen === 20_000)!;
+      const at = new Date(Date.parse(topUp.createdAt) + 8 * 3600_000);
+      period = at.toISOString().slice(0, 7);
+      const nextMonth = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1) - 8 * 3600_000;
+      const now = new Date(((await (await page.request.get('/api/v1/dev/clock')).json()) as { now: string }).now).getTime();
+      const target = nextMonth + 12 * 3600_000;
+      if (now < target) {
+        const moved = await fetch(`${server.url}/api/v1/dev/clock`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ advanceMs: target - now }),
+        });
+        assert.equal(moved.status, 200, await moved.text());
+      }
+    });
+    await journey('wallet-owner-month-bill-download', phone, async (page) => {
+      await loginUi(page, OWNER, DEMO_PASSWORD);
+      await page.goto('/wallet');
+      await page.getByRole('tab', { name: '账单' }).click();
+      const picker = page.locator('.ant-picker input');
+      await picker.click();
+      await picker.fill(period);
+      await picker.press('Enter');
+      await page.getByRole('button', { name: '生成/查看' }).click();
+      const detail = page.getByTestId('bill-detail');
+      await detail.waitFor();
+      const drawer = page.locator('.ant-drawer');
+      await drawer.getByText('+200.00').first().waitFor();
+      await drawer.getByText('-160.00').first().waitFor();
+      await shot(page, 'month-bill');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bill-csv').click()]);
+      const csv = readFileSync((await download.path())!).toString('utf8');
+      // Money in and out have their own columns (收入（元）, 支出（元）).
+      assert.match(csv, /充值到账,200\.00,/);
+      assert.match(csv, /订单支付[^\r\n]*,,160\.00,/);
+      const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bill-pdf').click()]);
+      assert.equal(
+        readFileSync((await pdf.path())!)
+          .subarray(0, 5)
+          .toString('latin1'),
+        '%PDF-',
+      );
     });
   });
 });
