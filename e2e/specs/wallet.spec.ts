@@ -287,25 +287,33 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
     assert.equal(moved.status, 200, await moved.text());
 
     await journey('wallet-finance-appeal', phone, async (page) => {
-      // The owner disputes yesterday's top-up line of the day's bill.
+      // The owner disputes yesterday's top-up line of the day's bill, with a screenshot attached.
       await loginUi(page, OWNER, DEMO_PASSWORD);
-      const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
-      const bill = await page.request.post('/api/v1/wallet/statements', {
-        data: { type: 'daily', period: today },
-        headers: { 'x-csrf-token': csrf },
-      });
-      assert.equal(bill.status(), 201, await bill.text());
-      const lines = (
-        (await (await page.request.get(`/api/v1/wallet/statements/${(await bill.json()).id}`)).json()) as {
-          lines: { id: string; amountFen: number }[];
-        }
-      ).lines;
-      const line = lines.find((l) => l.amountFen === 1_234)!;
-      const appeal = await page.request.post('/api/v1/wallet/appeals', {
-        data: { lineId: line.id, reason: '微信显示我付了 12.84 元，钱包只到账 12.34 元' },
-        headers: { 'x-csrf-token': csrf },
-      });
-      assert.equal(appeal.status(), 201, await appeal.text());
+      await page.goto('/wallet');
+      await page.getByRole('tab', { name: '账单' }).click();
+      await page.locator('.ant-radio-button-wrapper', { hasText: '日账单' }).click();
+      const picker = page.locator('.ant-picker input');
+      await picker.click();
+      await picker.fill(today);
+      await picker.press('Enter');
+      await page.getByRole('button', { name: '生成/查看' }).click();
+      const drawer = page.locator('.ant-drawer');
+      const line = drawer.locator('.ant-list-item').filter({ hasText: '+12.34' });
+      await line.getByRole('button', { name: '对此笔有异议' }).click();
+      const modal = page.locator('.ant-modal').filter({ hasText: '对此笔有异议' });
+      await modal.locator('textarea').fill('微信显示我付了 12.84 元，钱包只到账 12.34 元');
+      await modal.locator('input[type=file]').setInputFiles({ name: '微信账单截图.png', mimeType: 'image/png', buffer: PNG });
+      await modal.locator('.ant-upload-list-item-done').first().waitFor();
+      await shot(page, 'appeal-attach');
+      await modal.getByRole('button', { name: /确\s*定|OK/ }).click();
+      await modal.waitFor({ state: 'hidden' });
+      const mine = (await (await page.request.get('/api/v1/wallet/appeals')).json()) as {
+        items: { lineAmountFen: number; attachments: { mime: string }[] }[];
+      };
+      assert.deepEqual(
+        mine.items.find((a) => a.lineAmountFen === 1_234)?.attachments.map((a) => a.mime),
+        ['image/png'],
+      );
     });
 
     await journey('wallet-finance', desktop, async (page) => {
@@ -348,6 +356,12 @@ describe('wallet journeys', { timeout: 180_000 }, () => {
       await page.getByRole('tab', { name: '账单申诉' }).click();
       const appeal = page.getByRole('row').filter({ hasText: '12.84' });
       await appeal.waitFor();
+      // The owner's screenshot is there for finance to open.
+      const attachment = appeal.getByRole('link', { name: /附件 1/ });
+      const file = await page.request.get((await attachment.getAttribute('href'))!);
+      assert.deepEqual([file.status(), file.headers()['content-type']], [200, 'image/png']);
+      assert.deepEqual(Buffer.from(await file.body()), PNG);
+      await shot(page, 'finance-appeal-open');
       await appeal.getByRole('button').first().click();
       const decide = page.locator('.ant-modal');
       await decide.locator('.ant-radio-button-wrapper', { hasText: '不采纳' }).click();

@@ -947,6 +947,7 @@ export const dictionary = {
   'finance.appeals': ['账单申诉', 'Bill appeals'],
   'finance.lineAmount': ['账单金额', 'Line amount'],
   'finance.due': ['答复期限', 'Due'],
+  'finance.appealReason': ['申诉理由与附件', 'Reason and evidence'],
   'finance.overdue': ['已超期', 'Overdue'],
   'finance.decide': ['处理申诉', 'Decide'],
   'finance.accept': ['采纳', 'Accept'],

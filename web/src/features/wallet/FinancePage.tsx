@@ -319,7 +319,7 @@ function Appeals() {
         columns={[
           { title: t('finance.lineAmount'), dataIndex: 'lineAmountFen', align: 'right', render: (f: number) => `¥${yuan(f)}` },
           {
-            title: t('finance.reason'),
+            title: t('finance.appealReason'),
             dataIndex: 'reason',
             render: (v: string, a: AppealItem) => (
               <>
