@@ -12,6 +12,7 @@ import { createStaff, registerUser, TEST_ENV } from './factories.ts';
 
 const SKIP = new Set([
   'GET /api/v1/events', // an endless SSE stream; covered by the message-center tests
+  'GET /api/v1/orders/market/events', // an endless SSE stream; covered by orders-live.test.ts
 ]);
 
 const CHANNEL_PROTOCOL = /\/api\/v1\/wallet\/channels\/[^/]*\/notify/;

@@ -54,4 +54,54 @@ describe('orders: live status pushed to both parties', () => {
       courierStream.close();
     }
   });
+
+  it('S5.7b S5.6b: couriers watching the marketplace see an order arrive, change and leave live — taken by someone else, or withdrawn', async () => {
+    const watcher = fakePerson(['orders:take']);
+    const taker = fakePerson();
+    eligible.add(taker.userId);
+    const market = await SseReader.open(`${base}/api/v1/orders/market/events`, watcher.headers);
+    const refused = await SseReader.open(`${base}/api/v1/orders/market/events`, fakePerson(['orders:post']).headers);
+    try {
+      assert.equal(market.status, 200);
+      assert.equal(refused.status, 403, 'only couriers (orders:take) follow the marketplace');
+      await market.next((e) => e.event === 'ready');
+      type Change = { orderId: string; status: string; from: string };
+      const change = (id: string, from: string, status: string) =>
+        market.next((e) => {
+          const c = e.data as Change;
+          return e.event === 'market' && c.orderId === id && c.from === from && c.status === status;
+        });
+
+      // Paid → in the marketplace.
+      const id = await publishOrder(t, owner, storeId);
+      await t.p.jobs.drain();
+      await change(id, 'pending_payment', 'published');
+      // Edited while published → changed (still published).
+      const edit = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/orders/${id}`,
+        headers: owner.headers,
+        payload: { description: '改：需熟悉极兔' },
+      });
+      assert.equal(edit.statusCode, 200, edit.body);
+      await t.p.jobs.drain();
+      await change(id, 'published', 'published');
+      // Another courier takes it → it left.
+      const took = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: taker.headers });
+      assert.equal(took.statusCode, 200, took.body);
+      await t.p.jobs.drain();
+      const left = (await change(id, 'published', 'taken')).data as Change;
+      assert.deepEqual(Object.keys(left).sort(), ['at', 'from', 'orderId', 'status'], 'nothing personal: no owner, courier or pay');
+      // Released → back; withdrawn by the owner → left again.
+      await t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/release`, headers: taker.headers });
+      await t.p.jobs.drain();
+      await change(id, 'taken', 'published');
+      await t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/cancel`, headers: owner.headers, payload: {} });
+      await t.p.jobs.drain();
+      await change(id, 'published', 'cancelled');
+    } finally {
+      market.close();
+      refused.close();
+    }
+  });
 });

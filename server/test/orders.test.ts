@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers.ts';
 import { registerUser, TEST_ENV } from './factories.ts';
 import { modules } from '../src/modules/index.ts';
-import { ORDER_SWEEP_JOB } from '../src/modules/orders/index.ts';
+import { ORDER_SWEEP_JOB, findUnfinishedOrders } from '../src/modules/orders/index.ts';
 import {
   balance,
   fakePerson,
@@ -60,6 +60,8 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
       [{ payFen: 8 * 2000 - 1 }, 'ORDER_PAY_BELOW_FLOOR'],
       [{ typeCode: 'massage' }, 'ORDER_TYPE_UNKNOWN'],
       [{ storeId: '01900000-0000-7000-8000-000000000000' }, 'STORE_NOT_FOUND'],
+      [{ headcount: 2 }, 'ORDER_HEADCOUNT_UNSUPPORTED'],
+      [{ headcount: 0 }, 'ORDER_HEADCOUNT_UNSUPPORTED'],
     ];
     for (const [over, code] of cases) {
       const r = await postOrder(t, owner, storeId, over);
@@ -80,6 +82,13 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
       payload: { storeId, typeCode: 'sorting' },
     });
     assert.equal(missing.statusCode, 400);
+    // Headcount is 1: it may be stated (or left out) and every view says so.
+    const one = await postOrder(t, owner, storeId, { headcount: 1 });
+    assert.equal(one.statusCode, 201, one.body);
+    assert.equal(one.json().headcount, 1);
+    const unstated = await postOrder(t, owner, storeId);
+    assert.equal(unstated.json().headcount, 1);
+    for (const o of [one, unstated]) await act(owner, o.json().id, 'cancel', {});
     // Someone else's store cannot be used.
     const other = fakePerson();
     const r = await postOrder(t, other, storeId);
@@ -116,7 +125,9 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.equal(rules.minHourlyPayFen, 2000);
     assert.equal(rules.payWindowMinutes, 15);
     assert.equal(rules.cancelCutoffMinutes, 120);
+    assert.equal(rules.noShowDecisionDays, 7);
     assert.ok(rules.penalties.length >= 4);
+    assert.ok(rules.penalties.some((x: { zh: string }) => x.zh.includes('7 天内按新的时间重新发布')));
   });
 
   it('S5.5b: an order waits for payment with payBefore shown; paying from the wallet escrows the money and publishes it', async () => {
@@ -349,9 +360,17 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.equal(withCourier.courier.certificate, null); // eligibility is doubled here; no real certificate
     assert.equal((await get(courier, id)).json().courier, null);
     const start = new Date(ownerView.startsAt).getTime();
+    const reminders = async () =>
+      (await notificationsFor(t, courier.userId)).filter(
+        (n) => n.params?.orderNo === ownerView.orderNo && n.title.zh.includes('请确认到岗'),
+      );
+    t.clock.set(start - 12 * HOUR - MIN);
+    await sweep();
+    assert.equal((await reminders()).length, 0, 'not before 12 h');
     t.clock.set(start - 12 * HOUR);
     await sweep(); // 12 h reminder
-    assert.ok((await notificationsFor(t, courier.userId)).some((n) => n.title.zh.includes('请确认到岗')));
+    await sweep(); // once
+    assert.equal((await reminders()).length, 1);
     assert.equal((await act(courier, id, 'confirm-attendance')).json().courierConfirmedAt !== null, true);
     t.clock.set(start - HOUR);
     const early = await act(courier, id, 'check-in', { code: ownerView.checkinCode });
@@ -427,10 +446,99 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
       rel.map((e) => e.kind),
       ['no_show'],
     );
+    assert.equal(ns.cancellableUntil, new Date(bStart + 7 * 24 * HOUR).toISOString(), 'the owner decides within the published days');
     const ownerBefore = await balance(t, owner.userId);
     const refund = await act(owner, b, 'cancel', {});
     assert.equal(refund.json().status, 'cancelled');
     assert.equal(await balance(t, owner.userId), ownerBefore + 24000);
+  });
+
+  it('S5.7b: after a no-show the owner re-publishes the order for a new time; another courier takes it and the escrow pays them', async () => {
+    t.clock.set('2026-12-20T02:00:00Z');
+    const id = await publishOrder(t, owner, storeId);
+    await act(courier, id, 'take');
+    await act(courier, id, 'confirm-attendance');
+    const start = new Date((await get(owner, id)).json().startsAt).getTime();
+    t.clock.set(start + 31 * MIN);
+    await sweep();
+    assert.equal((await get(owner, id)).json().status, 'no_show');
+    const ownerBefore = await balance(t, owner.userId);
+    // The old start has passed: a new time is needed, and it obeys the posting rules.
+    assert.equal((await act(owner, id, 'republish', {})).json().code, 'ORDER_REPUBLISH_NEEDS_TIME');
+    const now = t.clock.now().getTime();
+    const past = await act(owner, id, 'republish', {
+      startsAt: new Date(now - HOUR).toISOString(),
+      endsAt: new Date(now + 4 * HOUR).toISOString(),
+    });
+    assert.equal(past.json().code, 'ORDER_START_NOT_IN_FUTURE');
+    const tooLong = await act(owner, id, 'republish', {
+      startsAt: new Date(now + HOUR).toISOString(),
+      endsAt: new Date(now + 16 * HOUR).toISOString(),
+    });
+    assert.equal(tooLong.json().code, 'ORDER_DURATION_OUT_OF_RANGE');
+    assert.equal((await act(courier, id, 'republish', { startsAt: new Date(now + HOUR).toISOString() })).statusCode, 404);
+    const newStart = new Date(now + 2 * HOUR).toISOString();
+    const newEnd = new Date(now + 10 * HOUR).toISOString();
+    const again = await act(owner, id, 'republish', { startsAt: newStart, endsAt: newEnd });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json().status, 'published');
+    assert.equal(again.json().startsAt, newStart);
+    assert.equal(again.json().endsAt, newEnd);
+    assert.equal(again.json().courierId, null);
+    assert.equal(await balance(t, owner.userId), ownerBefore, 'the escrow stays: nothing charged or refunded');
+    // Back in the marketplace; the no-show courier's record stays.
+    const market = (await t.app.inject({ method: 'GET', url: '/api/v1/orders/market?limit=100', headers: courier.headers })).json();
+    assert.ok(market.items.some((i: { id: string }) => i.id === id));
+    const second = fakePerson();
+    eligible.add(second.userId);
+    const took = await act(second, id, 'take');
+    assert.equal(took.statusCode, 200, took.body);
+    const code = (await get(owner, id)).json().checkinCode;
+    t.clock.set(new Date(newStart).getTime());
+    await act(second, id, 'check-in', { code });
+    t.clock.set(new Date(newEnd).getTime());
+    await act(second, id, 'check-out', { code });
+    await act(owner, id, 'hours', { verdict: 'confirm' });
+    await t.p.jobs.drain();
+    assert.equal((await get(owner, id)).json().status, 'settled');
+    assert.equal(await balance(t, second.userId), 24000 - 2400);
+    const tl = (await t.app.inject({ method: 'GET', url: `/api/v1/orders/${id}/timeline`, headers: owner.headers })).json();
+    assert.deepEqual(
+      tl.events.map((e: { action: string }) => e.action),
+      ['post', 'pay', 'take', 'confirm_attendance', 'no_show', 'republish', 'take', 'check_in', 'check_out', 'confirm_hours', 'settle'],
+    );
+    const rel = await t.p.db.selectFrom('order_reliability_events').selectAll().where('order_id', '=', id).execute();
+    assert.deepEqual(
+      rel.map((e) => [e.subject_id, e.kind]),
+      [[courier.userId, 'no_show']],
+    );
+  });
+
+  it('S5.7b: a no-show the owner leaves undecided is refunded in full after the published days; the owner is told', async () => {
+    t.clock.set('2026-12-24T02:00:00Z');
+    const id = await publishOrder(t, owner, storeId);
+    await act(courier, id, 'take');
+    await act(courier, id, 'confirm-attendance');
+    const start = new Date((await get(owner, id)).json().startsAt).getTime();
+    t.clock.set(start + 31 * MIN);
+    await sweep();
+    assert.equal((await get(owner, id)).json().status, 'no_show');
+    const before = await balance(t, owner.userId);
+    t.clock.set(start + 7 * 24 * HOUR - MIN);
+    await sweep();
+    assert.equal((await get(owner, id)).json().status, 'no_show');
+    t.clock.set(start + 7 * 24 * HOUR + MIN);
+    const late = await act(owner, id, 'republish', {
+      startsAt: new Date(t.clock.now().getTime() + 2 * HOUR).toISOString(),
+      endsAt: new Date(t.clock.now().getTime() + 10 * HOUR).toISOString(),
+    });
+    assert.equal(late.json().code, 'ORDER_NOT_MODIFIABLE');
+    await sweep();
+    const closed = (await get(owner, id)).json();
+    assert.equal(closed.status, 'closed');
+    assert.equal(await balance(t, owner.userId), before + 24000);
+    const notes = await notificationsFor(t, owner.userId);
+    assert.ok(notes.some((n) => n.params?.orderNo === closed.orderNo && n.body.zh.includes('报酬已全额退回店主')));
   });
 
   it('S5.7b: a courier who does not confirm by 2 h before start loses the order back to the marketplace', async () => {
@@ -443,6 +551,14 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     const v = (await get(owner, id)).json();
     assert.equal(v.status, 'published');
     assert.equal(v.courierId, null);
+    const rel = await t.p.db.selectFrom('order_reliability_events').selectAll().where('order_id', '=', id).execute();
+    assert.deepEqual(
+      rel.map((e) => [e.subject_id, e.kind]),
+      [[courier.userId, 'unconfirmed']],
+    );
+    assert.ok(
+      (await notificationsFor(t, courier.userId)).some((n) => n.params?.orderNo === v.orderNo && n.body.zh.includes('未按时确认到岗')),
+    );
     await act(owner, id, 'cancel', {});
   });
 
@@ -471,6 +587,15 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
       payload: { stars: 5, tags: ['准时', '认真'], text: '很靠谱' },
     });
     assert.equal(r1.statusCode, 201, r1.body);
+    // The order says who still may review, until when, and what I wrote.
+    const mine = (await get(owner, id)).json();
+    assert.ok(!mine.actions.includes('review'));
+    assert.equal(mine.reviewableUntil, null);
+    assert.deepEqual([mine.myReview.stars, mine.myReview.tags, mine.myReview.text], [5, ['准时', '认真'], '很靠谱']);
+    const theirs = (await get(courier, id)).json();
+    assert.ok(theirs.actions.includes('review'));
+    assert.equal(theirs.reviewableUntil, new Date(new Date(theirs.completedAt).getTime() + 7 * 24 * HOUR).toISOString());
+    assert.equal(theirs.myReview, null);
     const dup = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/reviews`, headers: owner.headers, payload: { stars: 1 } });
     assert.equal(dup.json().code, 'ORDER_ALREADY_REVIEWED');
     const r2 = await t.app.inject({
@@ -501,6 +626,50 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
       payload: { stars: 3 },
     });
     assert.equal(late.json().code, 'ORDER_REVIEW_NOT_ALLOWED');
+    assert.ok(!(await get(courier, id)).json().actions.includes('review'), 'not offered after the window');
+  });
+
+  it('S5.7c: a courier’s average and recent reviews show from the 3rd rating on, on their profile and to the owner of their next order', async () => {
+    t.clock.set('2027-01-11T02:00:00Z');
+    const rider = fakePerson();
+    eligible.add(rider.userId);
+    const profile = async () => (await t.app.inject({ method: 'GET', url: `/api/v1/ratings/courier/${rider.userId}` })).json();
+    const stars = [5, 4, 4];
+    for (const [i, n] of stars.entries()) {
+      const id = await publishOrder(t, owner, storeId);
+      assert.equal((await act(rider, id, 'take')).statusCode, 200);
+      const o = (await get(owner, id)).json();
+      t.clock.set(o.startsAt);
+      await act(rider, id, 'check-in', { code: o.checkinCode });
+      t.clock.set(o.endsAt);
+      await act(rider, id, 'check-out', { code: o.checkinCode });
+      await act(owner, id, 'hours', { verdict: 'confirm' });
+      const r = await act(owner, id, 'reviews', { stars: n, tags: ['准时'], text: `第 ${i + 1} 次` });
+      assert.equal(r.statusCode, 201, r.body);
+      const p = await profile();
+      assert.equal(p.count, i + 1);
+      if (i < 2) {
+        assert.equal(p.avg, null, `hidden after ${i + 1} rating(s)`);
+        assert.deepEqual(p.recent, []);
+      }
+    }
+    const shown = await profile();
+    assert.equal(shown.avg, 4.3);
+    assert.deepEqual(
+      shown.recent.map((x: { stars: number; text: string }) => [x.stars, x.text]),
+      [
+        [4, '第 3 次'],
+        [4, '第 2 次'],
+        [5, '第 1 次'],
+      ],
+    );
+    // The owner of the courier's next order sees the rating on the order.
+    const next = await publishOrder(t, owner, storeId);
+    await act(rider, next, 'take');
+    const seen = (await get(owner, next)).json().courier;
+    assert.deepEqual([seen.rating, seen.ratingCount], [4.3, 3]);
+    await act(rider, next, 'release');
+    await act(owner, next, 'cancel', {});
   });
 
   it('S5.7b: my orders as owner and as courier page with keyset cursors and show only my own', async () => {
@@ -560,5 +729,32 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     assert.equal(r.statusCode, 409, r.body);
     assert.equal(r.json().code, 'ACCOUNT_HAS_OBLIGATIONS');
     assert.match(r.json().detail, new RegExp(o.json().orderNo));
+
+    // As a courier: a taken shift blocks cancellation too, and the message lists it with its status.
+    const rider = await registerUser(t);
+    eligible.add(rider.userId);
+    const shift = await publishOrder(t, owner, storeId);
+    const took = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${shift}/take`, headers: rider.headers });
+    assert.equal(took.statusCode, 200, took.body);
+    const blocked = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/cancel',
+      headers: rider.headers,
+      payload: { password: rider.password },
+    });
+    assert.equal(blocked.statusCode, 409, blocked.body);
+    assert.equal(blocked.json().code, 'ACCOUNT_HAS_OBLIGATIONS');
+    assert.match(blocked.json().detail, new RegExp(`${took.json().orderNo} \\(taken\\)`));
+    // Released within the grace window, the order is no longer the courier's: nothing of theirs blocks it here.
+    assert.equal((await t.app.inject({ method: 'POST', url: `/api/v1/orders/${shift}/release`, headers: rider.headers })).statusCode, 200);
+    assert.deepEqual(await findUnfinishedOrders(t.p.db, rider.userId), []);
+    const free = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/cancel',
+      headers: rider.headers,
+      payload: { password: rider.password },
+    });
+    assert.notEqual(free.json().code, 'ACCOUNT_HAS_OBLIGATIONS', free.body);
+    await t.app.inject({ method: 'POST', url: `/api/v1/orders/${shift}/cancel`, headers: owner.headers, payload: {} });
   });
 });

@@ -3196,6 +3196,8 @@ export interface paths {
                         description?: string;
                         /** Format: date-time */
                         endsAt: string;
+                        /** @description People needed: always 1 (post one order per person); anything else is ORDER_HEADCOUNT_UNSUPPORTED */
+                        headcount?: number;
                         /** @description Minimum certificate level (gold > silver > bronze); omit for any certified courier */
                         minCertLevel?: "bronze" | "silver" | "gold";
                         /** @description Total pay of the shift in fen (integer, ≥ hourly floor × hours) */
@@ -4483,7 +4485,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** After a no-show, put the order back on the marketplace */
+        /** After a no-show, put the order back on the marketplace for a new shift time (pay and escrow stay) (S5.7b) */
         post: {
             parameters: {
                 query?: never;
@@ -4493,7 +4495,22 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description New end; the shift rules apply (length, pay floor) (needed: ORDER_REPUBLISH_NEEDS_TIME)
+                         */
+                        endsAt?: string;
+                        /**
+                         * Format: date-time
+                         * @description New start, in the future (needed: ORDER_REPUBLISH_NEEDS_TIME)
+                         */
+                        startsAt?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -4935,6 +4952,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/market/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The marketplace, live (Server-Sent Events): a `market` event whenever an order enters or leaves it or changes
+         * @description For couriers (orders:take), authenticated by the session cookie (EventSource) or a bearer token. Each `market` event is `{ orderId, status, from, at }`: `status` = published means the order is in the marketplace (new, back, or edited); anything else means it left (taken, cancelled, closed). A `ready` event follows the subscription; a comment line is sent every 25 s. No replay: after a reconnect, reload the list.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/mine": {
         parameters: {
             query?: never;
@@ -5038,6 +5112,8 @@ export interface paths {
                             minHourlyPayFen: number;
                             minShiftMinutes: number;
                             noShowAfterMinutes: number;
+                            /** @description After a no-show the owner re-publishes or is refunded within this many days of the start; then the refund is automatic */
+                            noShowDecisionDays: number;
                             /** @description payBefore = posting time + this */
                             payWindowMinutes: number;
                             penalties: {
@@ -5083,6 +5159,7 @@ export interface paths {
                         minHourlyPayFen?: number;
                         minShiftMinutes?: number;
                         noShowAfterMinutes?: number;
+                        noShowDecisionDays?: number;
                         payWindowMinutes?: number;
                         platformFeePct?: number;
                         releaseGraceMinutes?: number;
@@ -5116,6 +5193,8 @@ export interface paths {
                             minHourlyPayFen: number;
                             minShiftMinutes: number;
                             noShowAfterMinutes: number;
+                            /** @description After a no-show the owner re-publishes or is refunded within this many days of the start; then the refund is automatic */
+                            noShowDecisionDays: number;
                             /** @description payBefore = posting time + this */
                             payWindowMinutes: number;
                             penalties: {
@@ -13026,11 +13105,22 @@ export interface components {
             };
             /** Format: date-time */
             endsAt: string;
+            /** @description People needed (always 1) */
+            headcount: number;
             id: string;
             lat: number;
             lng: number;
             minCertLevel: ("bronze" | "silver" | "gold") | null;
             modifiableUntil: string | null;
+            myReview?: {
+                authorRole: string;
+                /** Format: date-time */
+                createdAt: string;
+                stars: number;
+                subjectKind: string;
+                tags: string[];
+                text: string | null;
+            } | null;
             orderNo: string;
             /** Format: date-time */
             payBefore: string;
@@ -13039,6 +13129,7 @@ export interface components {
             regionCode: string;
             regionName: string;
             releaseFreeUntil: string | null;
+            reviewableUntil?: string | null;
             settledAt: string | null;
             /** Format: date-time */
             startsAt: string;

@@ -574,6 +574,8 @@ export const dictionary = {
   'orders.ratingSummary': ['{avg} 分 · {count} 条评价', '{avg} · {count} reviews'],
   'orders.reviewBy.owner': ['店主', 'Store owner'],
   'orders.reviewBy.courier': ['顶班员', 'Courier'],
+  'orders.myReview': ['我的评价', 'My review'],
+  'orders.reviewUntil': ['可在 {until} 前评价（每方一次）', 'Review by {until} (once per side)'],
   'orders.cancel': ['取消订单', 'Cancel order'],
   'orders.cancelled': ['订单已取消', 'Order cancelled'],
   'orders.reason': ['原因', 'Reason'],

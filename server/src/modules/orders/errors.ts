@@ -14,6 +14,12 @@ export const OrderErrors = defineErrors({
     zh: '班次时长必须在 {minHours} 到 {maxHours} 小时之间',
     en: 'The shift must last between {minHours} and {maxHours} hours',
   },
+  /** An order is for one person (S5.5a); a station needing more posts one order per person. */
+  ORDER_HEADCOUNT_UNSUPPORTED: {
+    status: 400,
+    zh: '每个订单只招 1 人；需要多人请分别发布订单',
+    en: 'An order is for one person; post one order per person needed',
+  },
   /** Pay is a positive whole number of fen. */
   ORDER_PAY_INVALID: { status: 400, zh: '报酬必须是正整数（单位：分）', en: 'Pay must be a positive whole number of fen' },
   /** Pay must reach the published hourly floor for the shift's length. */
@@ -55,6 +61,12 @@ export const OrderErrors = defineErrors({
     status: 409,
     zh: '订单已被接单，修改时间或报酬需要接单人同意',
     en: 'The order is taken; changing its time or pay needs the courier’s consent',
+  },
+  /** Re-publishing after a no-show needs a new shift time (the old one has started). */
+  ORDER_REPUBLISH_NEEDS_TIME: {
+    status: 400,
+    zh: '重新发布需要填写新的开始和结束时间',
+    en: 'Re-publishing needs a new start and end time',
   },
   /** The last moment to cancel has passed. */
   ORDER_NOT_CANCELLABLE: { status: 409, zh: '订单已不可取消', en: 'The order can no longer be cancelled' },

@@ -16,6 +16,7 @@ import { countedCourierEvents } from './reliability.ts';
 import { registerHeldOrderDecider } from '../risk/index.ts';
 import { heldOrderDecider } from './risk-hold.ts';
 import { registerChannelPayment } from './channel-payment.ts';
+import { registerMarketLive } from './market-live.ts';
 import './errors.ts';
 
 export type { OrdersTables, OrderStatus } from './tables.ts';
@@ -41,6 +42,8 @@ export function createOrdersModule(ports: OrdersPorts = platformPorts): Module {
       complaintRoutes(app, d);
       // S5.5b, S5.9b: paying through WeChat Pay / Alipay; the channel's confirmation marks the order paid.
       registerChannelPayment(app, d);
+      // S5.7b: couriers' market lists and open orders follow the marketplace live (SSE).
+      registerMarketLive(app, p);
       p.jobs.define<{ complaintId: string; body: { zh: string; en: string }; params: Record<string, string | number> }>(
         COMPLAINT_EMAIL_REPLY,
         async (data) => sendComplaintEmail(d, data),

@@ -31,6 +31,8 @@ export const TRANSITIONS = {
   check_in: { from: ['taken'], to: 'checked_in', by: ['courier'] },
   no_show: { from: ['taken'], to: 'no_show', by: ['system'] },
   republish: { from: ['no_show'], to: 'published', by: ['owner'] },
+  // The owner neither re-published nor cancelled within the published no-show decision days: refunded.
+  expire_no_show: { from: ['no_show'], to: 'closed', by: ['system'] },
   check_out: { from: ['checked_in'], to: 'checked_out', by: ['courier'] },
   confirm_hours: { from: ['checked_out'], to: 'completed', by: ['owner'] },
   auto_confirm: { from: ['checked_out'], to: 'completed', by: ['system'] },

@@ -25,7 +25,7 @@ function actionsFor(order: OrderRow, viewer: Viewer): string[] {
 export function presentOrder(order: OrderRow, viewer: Viewer, rules: OrderRules, now: Date) {
   const party = viewer === 'owner' || viewer === 'courier' || viewer === 'staff';
   const mod = modifiableUntil(order);
-  const can = cancellableUntil(order);
+  const can = cancellableUntil(order, rules);
   return {
     id: order.id,
     orderNo: order.order_no,
@@ -42,6 +42,7 @@ export function presentOrder(order: OrderRow, viewer: Viewer, rules: OrderRules,
     startsAt: order.starts_at.toISOString(),
     endsAt: order.ends_at.toISOString(),
     payFen: order.pay_fen,
+    headcount: order.headcount,
     description: order.description,
     minCertLevel: order.min_cert_level,
     brands: order.brands,
@@ -112,6 +113,7 @@ export function presentRules(r: OrderRules) {
     weeklyHoursCap: r.weekly_hours_cap,
     platformFeePct: r.platform_fee_pct,
     reviewWindowDays: r.review_window_days,
+    noShowDecisionDays: r.no_show_decision_days,
     penalties: [
       {
         event: 'owner_cancels_taken_before_cutoff',
@@ -130,8 +132,8 @@ export function presentRules(r: OrderRules) {
       },
       {
         event: 'courier_no_show',
-        zh: `开始后 ${r.no_show_after_minutes} 分钟仍未签到记为未到岗，计入接单人信用，店主可重新发布或全额退款`,
-        en: `No check-in ${r.no_show_after_minutes} min after start is a no-show: it counts against the courier's reliability; the owner may re-publish or be fully refunded`,
+        zh: `开始后 ${r.no_show_after_minutes} 分钟仍未签到记为未到岗，计入接单人信用；店主可在开始后 ${r.no_show_decision_days} 天内按新的时间重新发布或取消并全额退款，逾期自动全额退款`,
+        en: `No check-in ${r.no_show_after_minutes} min after start is a no-show: it counts against the courier's reliability; within ${r.no_show_decision_days} days of the start the owner re-publishes it for a new time or cancels for a full refund, after that the refund is automatic`,
       },
       {
         event: 'courier_unconfirmed',

@@ -21,6 +21,7 @@ import {
   PresenceBody,
   RatingParams,
   RatingView,
+  RepublishBody,
   ReviewBody,
   ReviewList,
   RulesView,
@@ -95,6 +96,7 @@ export function orderRoutes(app: App, d: Deps): void {
       weeklyHoursCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 168 })),
       platformFeePct: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
       reviewWindowDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+      noShowDecisionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
     },
     { additionalProperties: false, minProperties: 1 },
   );
@@ -259,8 +261,15 @@ export function orderRoutes(app: App, d: Deps): void {
     },
     async (req) => {
       const r = await s.getOrder(d, actorOf(req), req.params.id);
+      const now = p.clock.now();
+      const view = presentOrder(r.order, r.viewer, r.rules, now);
+      // S5.7c: each side reviews once, within the window; `review` is offered until then and until it is written.
+      const canReview = !r.review.mine && !!r.review.until && now.getTime() <= r.review.until.getTime();
       return {
-        ...presentOrder(r.order, r.viewer, r.rules, p.clock.now()),
+        ...view,
+        actions: canReview ? [...view.actions, 'review'] : view.actions,
+        myReview: r.review.mine ? presentReview(r.review.mine) : null,
+        reviewableUntil: canReview ? r.review.until!.toISOString() : null,
         courier: r.courier,
         employerRisk: presentEmployerRisk(r.employerRisk, negotiateLocale(req.headers['accept-language'])),
       };
@@ -410,13 +419,14 @@ export function orderRoutes(app: App, d: Deps): void {
     {
       schema: {
         tags,
-        summary: 'After a no-show, put the order back on the marketplace',
+        summary: 'After a no-show, put the order back on the marketplace for a new shift time (pay and escrow stay) (S5.7b)',
         params: IdParams,
+        body: RepublishBody,
         response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409) },
       },
       preHandler: requireAuth,
     },
-    async (req) => view(await s.republishOrder(d, actorOf(req), req.params.id), 'owner'),
+    async (req) => view(await s.republishOrder(d, actorOf(req), req.params.id, req.body ?? {}), 'owner'),
   );
 
   app.post(

@@ -76,6 +76,9 @@ export const RulesView = Type.Object({
   weeklyHoursCap: Type.Integer(),
   platformFeePct: Type.Integer(),
   reviewWindowDays: Type.Integer(),
+  noShowDecisionDays: Type.Integer({
+    description: 'After a no-show the owner re-publishes or is refunded within this many days of the start; then the refund is automatic',
+  }),
   penalties: Type.Array(Type.Object({ event: Type.String(), zh: Type.String(), en: Type.String() })),
 });
 
@@ -89,6 +92,9 @@ export const PostOrderBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 500 })),
     minCertLevel: Type.Optional(CertLevel),
     brands: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 20 })),
+    headcount: Type.Optional(
+      Type.Integer({ description: 'People needed: always 1 (post one order per person); anything else is ORDER_HEADCOUNT_UNSUPPORTED' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -105,6 +111,22 @@ export const EditOrderBody = Type.Object(
     brands: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 20 })),
   },
   { additionalProperties: false, minProperties: 1 },
+);
+
+/** After a no-show the old shift has started: re-publishing gives the order a new time (pay and escrow stay). */
+export const RepublishBody = Type.Object(
+  {
+    startsAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'New start, in the future (needed: ORDER_REPUBLISH_NEEDS_TIME)' }),
+    ),
+    endsAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'New end; the shift rules apply (length, pay floor) (needed: ORDER_REPUBLISH_NEEDS_TIME)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
@@ -132,6 +154,15 @@ export const ReviewBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ReviewView = Type.Object({
+  authorRole: Type.String(),
+  subjectKind: Type.String(),
+  stars: Type.Integer(),
+  tags: Type.Array(Type.String()),
+  text: Nullable(Type.String()),
+  createdAt: Timestamp,
+});
+
 export const OrderView = Type.Object(
   {
     id: Type.String(),
@@ -149,6 +180,7 @@ export const OrderView = Type.Object(
     startsAt: Timestamp,
     endsAt: Timestamp,
     payFen: Type.Integer(),
+    headcount: Type.Integer({ description: 'People needed (always 1)' }),
     description: Nullable(Type.String()),
     minCertLevel: Nullable(CertLevel),
     brands: Type.Array(Type.String()),
@@ -180,6 +212,8 @@ export const OrderView = Type.Object(
       ),
     ),
     employerRisk: Type.Optional(EmployerRisk),
+    myReview: Type.Optional(Nullable(ReviewView)),
+    reviewableUntil: Type.Optional(Nullable(Timestamp)),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -267,14 +301,6 @@ export const ScheduleView = Type.Object({
 export const FeedView = Type.Object({ url: Type.String(), token: Type.String() });
 export const FeedParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}(\\.ics)?$' }) });
 
-export const ReviewView = Type.Object({
-  authorRole: Type.String(),
-  subjectKind: Type.String(),
-  stars: Type.Integer(),
-  tags: Type.Array(Type.String()),
-  text: Nullable(Type.String()),
-  createdAt: Timestamp,
-});
 export const ReviewList = Type.Object({ items: Type.Array(ReviewView) });
 export const RatingParams = Type.Object({ kind: Type.Union([Type.Literal('courier'), Type.Literal('store')]), id: Uuid });
 export const RatingView = Type.Object({

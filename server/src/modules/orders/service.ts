@@ -12,6 +12,7 @@ import { findMaskedRealName } from '../identity/index.ts';
 import { findCertificateSummary } from '../training/index.ts';
 import { findOwnedStore, findRegion, regionPath } from '../stores/index.ts';
 import { distanceM } from './geo.ts';
+import { publishMarketChange } from './market-live.ts';
 import { TRANSITIONS, UNFINISHED, type OrderAction, type OrderRole } from './lifecycle.ts';
 import {
   DISPUTE_PERMISSION,
@@ -110,7 +111,14 @@ const ACTION_TEXT: Record<OrderAction, Bilingual> = {
     zh: '订单 {orderNo}（{storeName}）接单人开始后 30 分钟仍未签到，记为未到岗。店主可重新发布或退款。',
     en: 'The courier did not check in for order {orderNo} ({storeName}); recorded as a no-show. The owner may re-publish or be refunded.',
   },
-  republish: { zh: '订单 {orderNo}（{storeName}）已重新发布。', en: 'Order {orderNo} ({storeName}) is published again.' },
+  republish: {
+    zh: '订单 {orderNo}（{storeName}）已按新的时间重新发布。',
+    en: 'Order {orderNo} ({storeName}) is published again for a new time.',
+  },
+  expire_no_show: {
+    zh: '订单 {orderNo}（{storeName}）未到岗后店主未在期限内重新发布或取消，报酬已全额退回店主。',
+    en: 'After the no-show on order {orderNo} ({storeName}) the owner neither re-published nor cancelled in time; the pay is refunded in full.',
+  },
   check_out: {
     zh: '订单 {orderNo}（{storeName}）接单人已签退，请在 24 小时内确认工时。',
     en: 'The courier checked out of order {orderNo} ({storeName}); please confirm the hours within 24 h.',
@@ -191,6 +199,8 @@ export async function transition(
     courierId,
     at: now.toISOString(),
   });
+  // The marketplace changed (an order entered or left it): open market lists update live (market-live.ts).
+  if (order.status === 'published' || t.to === 'published') await publishMarketChange(d.p, tx, row, order.status);
   const params = { orderNo: row.order_no, storeName: row.store_name, note: opts.note ?? '—' };
   const title = { zh: `订单{orderNo}${STATUS_TEXT[t.to].zh}`, en: `Order {orderNo} ${STATUS_TEXT[t.to].en}` };
   for (const userId of new Set([row.owner_id, courierId].filter((x): x is string => !!x))) {
@@ -272,6 +282,8 @@ export interface PostOrderInput {
   description?: string | undefined;
   minCertLevel?: CertLevel | undefined;
   brands?: string[] | undefined;
+  /** People needed: an order is for one person (S5.5a); anything but 1 is refused with its own code. */
+  headcount?: number | undefined;
 }
 
 /** Checks the S5.5a rules on time and pay; each violation has its own code. */
@@ -306,6 +318,7 @@ export async function postOrder(d: Deps, actor: Actor, body: PostOrderInput, ide
     const startsAt = parseTime(body.startsAt);
     const endsAt = parseTime(body.endsAt);
     validateShift(rules, now, startsAt, endsAt, body.payFen);
+    if (body.headcount !== undefined && body.headcount !== 1) throw new AppError('ORDER_HEADCOUNT_UNSUPPORTED');
     const store = await findOwnedStore(tx, actor.userId, body.storeId);
     if (!store) throw new AppError('STORE_NOT_FOUND');
     const path = regionPath(store.region_code);
@@ -435,12 +448,19 @@ export function modifiableUntil(order: OrderRow): Date | null {
   return ['pending_payment', 'published', 'taken'].includes(order.status) ? order.starts_at : null;
 }
 
-/** The last moment the owner may cancel (S5.7a); null when it can no longer be cancelled. */
-export function cancellableUntil(order: OrderRow): Date | null {
+/**
+ * The last moment the owner may cancel (S5.7a); null when it can no longer be cancelled. After a no-show the
+ * owner decides (re-publish or refund) within the published `no_show_decision_days`; then the sweep refunds.
+ */
+export function cancellableUntil(order: OrderRow, rules: Pick<OrderRules, 'no_show_decision_days'>): Date | null {
   if (['pending_payment', 'published', 'taken', 'held_for_review'].includes(order.status)) return order.starts_at;
-  if (order.status === 'no_show') return addMin(order.starts_at, 7 * 24 * 60);
+  if (order.status === 'no_show') return noShowDecideBefore(order, rules);
   return null;
 }
+
+/** After a no-show: the owner re-publishes or cancels (refund) before this; then the sweep refunds (S5.7b). */
+export const noShowDecideBefore = (order: OrderRow, rules: Pick<OrderRules, 'no_show_decision_days'>): Date =>
+  addMin(order.starts_at, rules.no_show_decision_days * 24 * 60);
 
 /**
  * The owner edits an order. Before it is taken anything may change (pay only while unpaid: once
@@ -513,6 +533,7 @@ export async function editOrder(d: Deps, actor: Actor, id: string, body: EditOrd
       }),
       at: now,
     });
+    if (row.status === 'published') await publishMarketChange(d.p, tx, row, row.status);
     if (row.courier_id) {
       await notify(d.p, tx, {
         userId: row.courier_id,
@@ -545,9 +566,9 @@ export async function cancelOrder(d: Deps, actor: Actor, id: string, reason: str
     const order = await loadOrder(tx, id);
     assertOwner(actor, order);
     const now = d.p.clock.now();
-    const until = cancellableUntil(order);
-    if (!until || now.getTime() >= until.getTime()) throw new AppError('ORDER_NOT_CANCELLABLE');
     const rules = await repo.getRules(tx);
+    const until = cancellableUntil(order, rules);
+    if (!until || now.getTime() >= until.getTime()) throw new AppError('ORDER_NOT_CANCELLABLE');
     let comp = 0;
     if (order.status === 'published' || order.status === 'no_show' || order.status === 'held_for_review') {
       await d.ports.refundEscrow(d.p, tx, { orderId: order.id });
@@ -584,20 +605,49 @@ export async function cancelOrder(d: Deps, actor: Actor, id: string, reason: str
   return loadOrder(d.p.db, id);
 }
 
-/** After a no-show the owner puts the order back on the marketplace (escrow stays). */
-export async function republishOrder(d: Deps, actor: Actor, id: string): Promise<OrderRow> {
+/**
+ * After a no-show the owner puts the order back on the marketplace for a new shift time (S5.7b): the old
+ * start has passed by then (no-show is recorded 30 min after it). The pay and its escrow stay; the new time
+ * obeys the posting rules (future start, length, pay floor). The other choice is cancelling (full refund).
+ */
+export async function republishOrder(
+  d: Deps,
+  actor: Actor,
+  id: string,
+  body: { startsAt?: string; endsAt?: string } = {},
+): Promise<OrderRow> {
   assertCanPost(actor);
   await d.p.db.transaction().execute(async (tx) => {
     const order = await loadOrder(tx, id);
     assertOwner(actor, order);
+    if (order.status !== 'no_show') throw new AppError('ORDER_INVALID_TRANSITION', { status: order.status });
+    if (body.startsAt === undefined || body.endsAt === undefined) throw new AppError('ORDER_REPUBLISH_NEEDS_TIME');
     const now = d.p.clock.now();
-    if (order.starts_at.getTime() <= now.getTime()) throw new AppError('ORDER_START_NOT_IN_FUTURE');
-    await mustTransition(d, tx, order, 'republish', asOwner(actor), {
-      courier_id: null,
-      taken_at: null,
-      courier_confirmed_at: null,
-      published_at: now,
-    });
+    const rules = await repo.getRules(tx);
+    if (now.getTime() >= noShowDecideBefore(order, rules).getTime()) throw new AppError('ORDER_NOT_MODIFIABLE');
+    const startsAt = parseTime(body.startsAt);
+    const endsAt = parseTime(body.endsAt);
+    validateShift(rules, now, startsAt, endsAt, order.pay_fen);
+    await mustTransition(
+      d,
+      tx,
+      order,
+      'republish',
+      asOwner(actor),
+      {
+        starts_at: startsAt,
+        ends_at: endsAt,
+        courier_id: null,
+        taken_at: null,
+        courier_confirmed_at: null,
+        confirm_reminded_at: null,
+        published_at: now,
+      },
+      {
+        data: { fromStartsAt: order.starts_at.toISOString(), startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() },
+        guard: { version: order.version },
+      },
+    );
   });
   return loadOrder(d.p.db, id);
 }
@@ -967,6 +1017,21 @@ export async function runSweeps(d: Deps, limit = 500): Promise<Record<string, nu
       return row;
     },
   );
+  // A no-show the owner neither re-published nor cancelled within the published days: refunded (S5.7b).
+  await each(
+    'no_show_refunded',
+    await repo.dueIds(d.p.db, {
+      status: 'no_show',
+      column: 'starts_at',
+      before: addMin(now, -rules.no_show_decision_days * 24 * 60),
+      limit,
+    }),
+    async (tx, o) => {
+      const row = await transition(d, tx, o, 'expire_no_show', system, { closed_at: now }, { guard: { version: o.version } });
+      if (row) await d.ports.refundEscrow(d.p, tx, { orderId: o.id });
+      return row;
+    },
+  );
   await each(
     'auto_confirmed',
     await repo.dueIds(d.p.db, { status: 'checked_out', column: 'confirm_hours_before', before: now, limit }),
@@ -982,12 +1047,31 @@ export async function getOrder(
   d: Deps,
   actor: Actor,
   id: string,
-): Promise<{ order: OrderRow; viewer: Viewer; rules: OrderRules; courier: CourierSummary | null; employerRisk: EmployerRiskLevel }> {
+): Promise<{
+  order: OrderRow;
+  viewer: Viewer;
+  rules: OrderRules;
+  courier: CourierSummary | null;
+  employerRisk: EmployerRiskLevel;
+  review: MyReview;
+}> {
   const order = await loadOrder(d.p.db, id);
   const viewer = viewerOf(actor, order);
   const courier = order.courier_id && (viewer === 'owner' || viewer === 'staff') ? await courierSummary(d, order.courier_id) : null;
   const employerRisk = (await employerRiskOf(d.p, [order.owner_id])).get(order.owner_id) ?? 'unknown';
-  return { order, viewer, rules: await repo.getRules(d.p.db), courier, employerRisk };
+  const rules = await repo.getRules(d.p.db);
+  let review: MyReview = { mine: null, until: null };
+  if ((viewer === 'owner' || viewer === 'courier') && ['completed', 'settled'].includes(order.status) && order.completed_at) {
+    const mine = (await repo.reviewsOfOrder(d.p.db, order.id)).find((r) => r.author_id === actor.userId) ?? null;
+    review = { mine, until: addMin(order.completed_at, rules.review_window_days * 24 * 60) };
+  }
+  return { order, viewer, rules, courier, employerRisk, review };
+}
+
+/** A party's own review of a completed order, and until when one may be written (S5.7c: once, within the window). */
+export interface MyReview {
+  mine: Awaited<ReturnType<typeof repo.reviewsOfOrder>>[number] | null;
+  until: Date | null;
 }
 
 /** What an owner sees of the courier holding their order: masked real name, certificate, rating. */

@@ -46,6 +46,7 @@ export interface OrdersTables {
     weekly_hours_cap: number; // L1
     platform_fee_pct: number; // L1
     review_window_days: number; // L1
+    no_show_decision_days: number; // L1
     updated_at: ColumnType<Date, Date | undefined, Date>; // L2
   };
   orders: {

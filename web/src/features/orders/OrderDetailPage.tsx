@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import dayjs, { type Dayjs } from 'dayjs';
 import {
   Alert,
   App as AntApp,
   Button,
   Card,
   Collapse,
+  DatePicker,
   Descriptions,
   Form,
   Input,
@@ -18,7 +20,6 @@ import {
   Tag,
   Timeline,
 } from 'antd';
-import { StarFilled } from '@ant-design/icons';
 import { api, call, type ResponseOf } from '../../api/client.ts';
 import { useI18n } from '../../app/i18n.tsx';
 import { StorePhotosById } from '../stores/StorePhotos.tsx';
@@ -27,6 +28,8 @@ import { OrderChannelPay } from './OrderChannelPay.tsx';
 import { useLive } from '../../app/live.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
+import { useMarketLive } from './useMarketLive.ts';
+import { RatingLink } from './Ratings.tsx';
 import { HeldOrderPanel } from '../risk/HeldOrderPanel.tsx';
 import { RISK_COLOR, STATUS_COLOR, distance, locate, statusKey, yuan } from './format.ts';
 import type { MessageKey } from '../../app/dictionary.ts';
@@ -36,7 +39,6 @@ const CERT_COLOR: Record<string, string> = { gold: 'gold', silver: 'default', br
 type Order = ResponseOf<'/api/v1/orders/{id}', 'get'>;
 type TimelineEv = ResponseOf<'/api/v1/orders/{id}/timeline', 'get'>['events'][number];
 type Rules = ResponseOf<'/api/v1/orders/rules', 'get'>;
-type Rating = ResponseOf<'/api/v1/ratings/{kind}/{id}', 'get'>;
 
 const key = () => crypto.randomUUID();
 
@@ -70,10 +72,13 @@ export function OrderDetailPage() {
   const [order, setOrder] = useState<Order | null>();
   const [events, setEvents] = useState<TimelineEv[]>([]);
   const [rules, setRules] = useState<Rules>();
-  const [rating, setRating] = useState<Rating>();
+  // A courier looking at a marketplace order that someone else then takes (or the owner withdraws) no longer sees it.
+  const [gone, setGone] = useState(false);
+  // Bumped on every reload, so the ratings shown follow a new review (the page reloads on order notifications).
+  const [loads, setLoads] = useState(0);
   const [myPos, setMyPos] = useState<{ lat: number; lng: number } | null>(null);
   const [busy, setBusy] = useState<string>();
-  const [dialog, setDialog] = useState<'review' | 'complain' | 'code' | 'dispute' | 'cancel' | null>(null);
+  const [dialog, setDialog] = useState<'review' | 'complain' | 'code' | 'dispute' | 'cancel' | 'republish' | null>(null);
   const [codeFor, setCodeFor] = useState<'check-in' | 'check-out'>('check-in');
 
   const load = useCallback(async () => {
@@ -85,8 +90,7 @@ export function OrderDetailPage() {
       return;
     }
     setOrder(o);
-    if (o.viewer !== 'owner')
-      void call(api.GET('/api/v1/ratings/{kind}/{id}', { params: { path: { kind: 'store', id: o.storeId } } })).then(setRating, () => {});
+    setLoads((n) => n + 1);
     // The timeline is for the parties and staff; a courier browsing the marketplace does not get it.
     if (o.viewer !== 'market')
       setEvents(
@@ -102,11 +106,30 @@ export function OrderDetailPage() {
   }, [load]);
   useEffect(() => subscribe((n) => n.category === 'order' && void load()), [subscribe, load]);
   const viewer = order?.viewer;
+  // Live for a courier who is no party yet (S5.7b): the marketplace stream says when this order is taken or withdrawn.
+  useMarketLive(viewer === 'market', (c) => {
+    if (c.orderId !== id) return;
+    if (c.status === 'published') void load();
+    else setGone(true);
+  });
   useEffect(() => {
     if (viewer && viewer !== 'owner') void locate().then(setMyPos);
   }, [viewer]);
 
   if (order === undefined) return <Spin />;
+  if (gone && order?.viewer === 'market')
+    return (
+      <Result
+        status="info"
+        title={t('orders.goneFromMarket')}
+        data-testid="order-gone"
+        extra={
+          <Link to="/orders">
+            <Button type="primary">{t('orders.backToMarket')}</Button>
+          </Link>
+        }
+      />
+    );
   if (order === null) return <Result status="404" title={t('orders.notFound')} />;
 
   const act = async (name: string, fn: () => Promise<unknown>, done?: MessageKey) => {
@@ -134,7 +157,6 @@ export function OrderDetailPage() {
     await act(which, () => call(api.POST(url, { ...path, body: pos })), which === 'check-in' ? 'orders.checkedIn' : 'orders.checkedOut');
   };
   const can = (a: string) => order.actions.includes(a);
-  const done = ['completed', 'settled'].includes(order.status);
   const party = order.viewer === 'owner' || order.viewer === 'courier';
 
   return (
@@ -199,17 +221,15 @@ export function OrderDetailPage() {
               </b>
             )}
           </Descriptions.Item>
-          {rating && (
-            <Descriptions.Item label={t('orders.storeRating')}>
-              {rating.avg != null ? (
-                <span>
-                  <StarFilled style={{ color: '#f59e0b' }} /> {rating.avg.toFixed(1)} ({rating.count})
-                </span>
-              ) : (
-                t('orders.noRating')
-              )}
-            </Descriptions.Item>
-          )}
+          <Descriptions.Item label={t('orders.storeRating')}>
+            <RatingLink
+              kind="store"
+              id={order.storeId}
+              title={`${t('orders.storeReviews')} · ${order.storeName}`}
+              testId="store-rating"
+              reloadKey={loads}
+            />
+          </Descriptions.Item>
           {order.employerRisk && (
             <Descriptions.Item label={t('orders.employerRisk')}>
               <Tag color={RISK_COLOR[order.employerRisk.level]} data-testid="employer-risk">
@@ -221,6 +241,7 @@ export function OrderDetailPage() {
           {order.minCertLevel && (
             <Descriptions.Item label={t('orders.minCert')}>{t(`orders.cert.${order.minCertLevel}`)}</Descriptions.Item>
           )}
+          <Descriptions.Item label={t('orders.headcount')}>{t('orders.headcountOne')}</Descriptions.Item>
           {order.brands.length > 0 && <Descriptions.Item label={t('stores.brands')}>{order.brands.join('、')}</Descriptions.Item>}
           {order.description && <Descriptions.Item label={t('orders.description')}>{order.description}</Descriptions.Item>}
           {order.modifiableUntil && (
@@ -255,12 +276,38 @@ export function OrderDetailPage() {
                   </Tag>
                 </Link>
               )}
-              {order.courier.rating != null && ` ★${order.courier.rating.toFixed(1)}`}
+              <div>
+                <RatingLink
+                  kind="courier"
+                  id={order.courier.userId}
+                  title={`${t('orders.courierReviews')} · ${order.courier.maskedName ?? ''}`}
+                  testId="courier-rating"
+                  reloadKey={loads}
+                />
+              </div>
             </Descriptions.Item>
           )}
         </Descriptions>
       </Card>
 
+      {order.myReview && (
+        <Alert
+          type="success"
+          style={{ marginBottom: 12 }}
+          data-testid="my-review"
+          title={
+            <span>
+              {t('orders.myReview')} <Rate disabled value={order.myReview.stars} style={{ fontSize: 14 }} />
+            </span>
+          }
+          description={[order.myReview.tags.join('、'), order.myReview.text].filter(Boolean).join(' · ') || undefined}
+        />
+      )}
+      {order.reviewableUntil && (
+        <div style={{ color: '#64748b', fontSize: 13, marginBottom: 8 }}>
+          {t('orders.reviewUntil', { until: formatTime(order.reviewableUntil) })}
+        </div>
+      )}
       <OrderChanges order={order} onChanged={() => void load()} />
       <Space wrap style={{ marginBottom: 12 }} data-testid="order-actions">
         {can('take') && (
@@ -337,7 +384,7 @@ export function OrderDetailPage() {
           </Button>
         )}
         {can('republish') && (
-          <Button onClick={() => void act('republish', () => call(api.POST('/api/v1/orders/{id}/republish', path)), 'orders.republished')}>
+          <Button type="primary" onClick={() => setDialog('republish')} data-testid="republish-order">
             {t('orders.republish')}
           </Button>
         )}
@@ -346,7 +393,7 @@ export function OrderDetailPage() {
             {t('orders.cancel')}
           </Button>
         )}
-        {done && party && (
+        {can('review') && (
           <Button onClick={() => setDialog('review')} data-testid="review-order">
             {t('orders.review')}
           </Button>
@@ -455,6 +502,51 @@ export function OrderDetailPage() {
           </Form.Item>
           <Button danger type="primary" htmlType="submit" block loading={busy === 'cancel'} data-testid="cancel-submit">
             {t('orders.cancel')}
+          </Button>
+        </Form>
+      </Modal>
+
+      <Modal
+        open={dialog === 'republish'}
+        title={t('orders.republishTitle')}
+        footer={null}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
+        <Alert
+          type="info"
+          style={{ marginBottom: 12 }}
+          title={t('orders.republishHint', { until: order.cancellableUntil ? formatTime(order.cancellableUntil) : '—' })}
+        />
+        <Form
+          layout="vertical"
+          initialValues={{
+            // The same hours of the day, tomorrow: a sensible start the owner adjusts.
+            startsAt: dayjs(order.startsAt).add(Math.max(1, dayjs().diff(dayjs(order.startsAt), 'day') + 1), 'day'),
+            endsAt: dayjs(order.endsAt).add(Math.max(1, dayjs().diff(dayjs(order.startsAt), 'day') + 1), 'day'),
+          }}
+          onFinish={(v: { startsAt: Dayjs; endsAt: Dayjs }) =>
+            void act(
+              'republish',
+              () =>
+                call(
+                  api.POST('/api/v1/orders/{id}/republish', {
+                    ...path,
+                    body: { startsAt: v.startsAt.toISOString(), endsAt: v.endsAt.toISOString() },
+                  }),
+                ),
+              'orders.republished',
+            )
+          }
+        >
+          <Form.Item name="startsAt" label={t('orders.startsAt')} rules={[{ required: true }]}>
+            <DatePicker showTime={{ format: 'HH:mm', minuteStep: 15 }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="endsAt" label={t('orders.endsAt')} rules={[{ required: true }]}>
+            <DatePicker showTime={{ format: 'HH:mm', minuteStep: 15 }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={busy === 'republish'} data-testid="republish-submit">
+            {t('orders.republish')}
           </Button>
         </Form>
       </Modal>

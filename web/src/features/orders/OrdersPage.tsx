@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { App as AntApp, Button, DatePicker, Empty, Form, Input, InputNumber, Select, Space, Tabs } from 'antd';
 import { AimOutlined, CalendarOutlined, MessageOutlined, PlusOutlined, SafetyCertificateOutlined, SearchOutlined } from '@ant-design/icons';
@@ -12,6 +12,7 @@ import { RegionPicker } from '../stores/RegionPicker.tsx';
 import { OrderCard } from './OrderCard.tsx';
 import { useOrderTypes } from './useOrderTypes.ts';
 import { locate } from './format.ts';
+import { useMarketLive } from './useMarketLive.ts';
 
 type MarketItem = ResponseOf<'/api/v1/orders/market', 'get'>['items'][number];
 type MyOrder = ResponseOf<'/api/v1/orders/mine', 'get'>['items'][number];
@@ -88,7 +89,7 @@ function FindOrders() {
   const [loading, setLoading] = useState(false);
 
   const load = useCallback(
-    async (after?: string) => {
+    async (after?: string, { limit = 20, quiet = false }: { limit?: number; quiet?: boolean } = {}) => {
       const f = form.getFieldsValue();
       const hasPos = f.lat != null && f.lng != null;
       setLoading(true);
@@ -109,7 +110,7 @@ function FindOrders() {
                 ...(hasPos && f.radiusKm ? { radiusM: Math.round(f.radiusKm * 1000) } : {}),
                 sort: f.sort === 'distance' && !hasPos ? 'start' : (f.sort ?? 'start'),
                 ...(after ? { cursor: after } : {}),
-                limit: 20,
+                limit,
               },
             },
           }),
@@ -117,7 +118,7 @@ function FindOrders() {
         setItems((prev) => (after ? [...(prev ?? []), ...page.items] : page.items));
         setCursor(page.nextCursor);
       } catch (err) {
-        message.error(errorText(err));
+        if (!quiet) message.error(errorText(err));
       } finally {
         setLoading(false);
       }
@@ -127,6 +128,25 @@ function FindOrders() {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // The marketplace, live (S5.7b): an order taken or withdrawn leaves the list at once; a new, returned or edited
+  // one reloads what is shown (as many as are loaded), so the list always matches the filters and the server.
+  const shown = useRef(0);
+  shown.current = items?.length ?? 0;
+  const reloadTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const reloadShown = useCallback(() => {
+    clearTimeout(reloadTimer.current);
+    reloadTimer.current = setTimeout(() => void load(undefined, { limit: Math.min(100, Math.max(20, shown.current)), quiet: true }), 300);
+  }, [load]);
+  useEffect(() => () => clearTimeout(reloadTimer.current), []);
+  useMarketLive(
+    true,
+    (c) => {
+      if (c.status === 'published') reloadShown();
+      else setItems((prev) => prev?.filter((i) => i.id !== c.orderId));
+    },
+    reloadShown,
+  );
 
   const here = async () => {
     const pos = await locate();

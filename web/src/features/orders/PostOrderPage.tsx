@@ -105,6 +105,9 @@ export function PostOrderPage() {
           <Form.Item name="pay" label={t('orders.payTotal')} rules={[{ required: true }]}>
             <InputNumber min={0} precision={2} prefix="¥" style={{ width: '100%' }} data-testid="post-pay" />
           </Form.Item>
+          <Form.Item label={t('orders.headcount')}>
+            <span data-testid="post-headcount">{t('orders.headcountOne')}</span>
+          </Form.Item>
           <Form.Item name="minCertLevel" label={t('orders.minCert')}>
             <Select allowClear options={(['bronze', 'silver', 'gold'] as const).map((l) => ({ value: l, label: t(`orders.cert.${l}`) }))} />
           </Form.Item>

@@ -7,6 +7,7 @@ import { StorePhotoManager } from './StorePhotos.tsx';
 import { PageHeader } from '../../app/layouts.tsx';
 import { RegionPicker } from './RegionPicker.tsx';
 import { locate } from '../orders/format.ts';
+import { RatingLink } from '../orders/Ratings.tsx';
 
 type Store = ResponseOf<'/api/v1/stores', 'get'>['items'][number];
 type StoreForm = BodyOf<'/api/v1/stores', 'post'>;
@@ -56,6 +57,10 @@ export function StoresPage() {
                 <Tag key={b}>{b}</Tag>
               ))}
               <span style={{ color: '#64748b', fontSize: 13 }}>{s.contactPhoneMasked}</span>
+            </div>
+            <div style={{ marginTop: 4, fontSize: 13 }}>
+              {t('orders.storeRating')}:{' '}
+              <RatingLink kind="store" id={s.id} title={`${t('orders.storeReviews')} · ${s.name}`} testId="store-card-rating" />
             </div>
             <StorePhotoManager storeId={s.id} photos={s.photos} onChanged={() => void load()} />
             <Space style={{ marginTop: 8 }}>
