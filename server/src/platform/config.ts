@@ -12,6 +12,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Max connections of the pg pool (PostgreSQL only; PGlite has one). */
   databasePoolMax: number;
+  /** PostgreSQL: parameterised statements as named prepared statements (off behind a transaction-mode pooler). */
+  databasePreparedStatements: boolean;
   /** Redis connection string; absent → in-process cache, rate limits and pub/sub. */
   redisUrl: string | undefined;
   /** Key prefix for everything this deployment puts in Redis (lets test runs share one server). */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: str('LOG_LEVEL', envName === 'test' ? 'warn' : 'info')!,
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolMax: int('DATABASE_POOL_MAX', 20, 1, 500),
+    databasePreparedStatements: bool('DATABASE_PREPARED_STATEMENTS', true),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: str('REDIS_PREFIX', 'dingban:')!,
     dataDir: resolve(str('DATA_DIR', './data')!),

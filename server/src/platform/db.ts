@@ -39,6 +39,42 @@ export interface DatabaseOptions {
   /** For PGlite: folder of the data files, or `memory://` for a throw-away database. */
   dataDir: string;
   poolMax?: number;
+  /** PostgreSQL: run parameterised statements as named prepared statements (default on; off behind a transaction-mode pooler). */
+  preparedStatements?: boolean;
+}
+
+/** Named statements kept per connection; statements beyond it run unnamed, as before. */
+const PREPARED_PER_CONNECTION = 1000;
+
+/**
+ * Makes a pooled PostgreSQL connection run each parameterised statement as a named (server-side
+ * prepared) statement: the first execution parses and plans it once, later ones only bind and execute.
+ * Without it PostgreSQL parses and plans every query again, and on a busy two-core machine that was the
+ * larger part of a simple read (docs/performance.md, finding 8). Only statements with parameters are
+ * named (scripts without parameters keep the simple protocol, where several statements may go
+ * together); streaming and callback calls pass through. If a table changed shape under a prepared
+ * `SELECT *` (a migration applied by a newer process during a rolling deploy), PostgreSQL answers
+ * 0A000 "cached plan must not change result type" once: that text gets a fresh name next time.
+ */
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  let serial = 0;
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) {
+      return query(text, values, callback);
+    }
+    let name = names.get(text);
+    if (!name) {
+      if (names.size >= PREPARED_PER_CONNECTION) return query(text, values);
+      name = `dingban_${++serial}`;
+      names.set(text, name);
+    }
+    return (query({ name, text, values }) as Promise<unknown>).catch((err: unknown) => {
+      if ((err as { code?: unknown } | null)?.code === '0A000') names.delete(text);
+      throw err;
+    });
+  }) as typeof client.query;
 }
 
 /** Opens the system of record: PostgreSQL when a URL is given, otherwise embedded PGlite. */
@@ -63,6 +99,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   // 'error' without a listener would end the process. The statement in flight fails on its own; the
   // broken client is discarded when it is released.
   pool.on('connect', (client) => client.on('error', () => {}));
+  if (!pglite && opts.preparedStatements !== false) pool.on('connect', (client) => prepareStatements(client));
   const writes = new WriteObserver();
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [writes] });
   return {

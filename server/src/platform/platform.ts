@@ -54,6 +54,7 @@ export async function createPlatform(config: Config, o: PlatformOverrides = {}):
     databaseUrl: config.databaseUrl,
     dataDir: o.dataDir ?? config.dataDir,
     poolMax: config.databasePoolMax,
+    preparedStatements: config.databasePreparedStatements,
   });
   const keyring =
     o.keyring ??
