@@ -204,14 +204,17 @@ export async function ratingOf(
     .where('subject_kind', '=', subjectKind)
     .where('subject_id', '=', subjectId)
     .executeTakeFirstOrThrow();
-  const rows = await db
-    .selectFrom('order_reviews')
-    .selectAll()
-    .where('subject_kind', '=', subjectKind)
-    .where('subject_id', '=', subjectId)
-    .orderBy('created_at', 'desc')
-    .limit(recent)
-    .execute();
+  const rows =
+    recent > 0
+      ? await db
+          .selectFrom('order_reviews')
+          .selectAll()
+          .where('subject_kind', '=', subjectKind)
+          .where('subject_id', '=', subjectId)
+          .orderBy('created_at', 'desc')
+          .limit(recent)
+          .execute()
+      : [];
   return { avg: agg.avg, count: agg.count, recent: rows };
 }
 

@@ -1057,12 +1057,20 @@ export async function getOrder(
 }> {
   const order = await loadOrder(d.p.db, id);
   const viewer = viewerOf(actor, order);
-  const courier = order.courier_id && (viewer === 'owner' || viewer === 'staff') ? await courierSummary(d, order.courier_id) : null;
-  const employerRisk = (await employerRiskOf(d.p, [order.owner_id])).get(order.owner_id) ?? 'unknown';
-  const rules = await repo.getRules(d.p.db);
+  const reviewable = (viewer === 'owner' || viewer === 'courier') && ['completed', 'settled'].includes(order.status) && order.completed_at;
+  // The order's satellites, side by side (one round trip's wait instead of up to five).
+  const [courier, employerRisk, rules, reviews] = await Promise.all([
+    order.courier_id && (viewer === 'owner' || viewer === 'staff') ? courierSummary(d, order.courier_id) : null,
+    // A person owner looking at their own order has no company behind it: nothing to look up.
+    viewer === 'owner' && actor.kind === 'person'
+      ? ('unknown' as const)
+      : employerRiskOf(d.p, [order.owner_id]).then((m) => m.get(order.owner_id) ?? 'unknown'),
+    repo.getRules(d.p.db),
+    reviewable ? repo.reviewsOfOrder(d.p.db, order.id) : null,
+  ]);
   let review: MyReview = { mine: null, until: null };
-  if ((viewer === 'owner' || viewer === 'courier') && ['completed', 'settled'].includes(order.status) && order.completed_at) {
-    const mine = (await repo.reviewsOfOrder(d.p.db, order.id)).find((r) => r.author_id === actor.userId) ?? null;
+  if (reviews && order.completed_at) {
+    const mine = reviews.find((r) => r.author_id === actor.userId) ?? null;
     review = { mine, until: addMin(order.completed_at, rules.review_window_days * 24 * 60) };
   }
   return { order, viewer, rules, courier, employerRisk, review };
@@ -1087,7 +1095,7 @@ async function courierSummary(d: Deps, userId: string): Promise<CourierSummary> 
   const [maskedName, certificate, rating] = await Promise.all([
     findMaskedRealName(d.p, userId),
     findCertificateSummary(d.p, userId),
-    ratingOf(d, 'courier', userId),
+    ratingOf(d, 'courier', userId, 0),
   ]);
   return { userId, maskedName, certificate, rating: rating.avg, ratingCount: rating.count };
 }
@@ -1281,8 +1289,9 @@ export async function reviewOrder(d: Deps, actor: Actor, id: string, body: { sta
 }
 
 /** Ratings shown on profiles; a courier's average shows only after 3 ratings. */
-export async function ratingOf(d: Deps, kind: 'courier' | 'store', subjectId: string) {
-  const r = await repo.ratingOf(d.p.db, kind, subjectId, 10);
+/** Average and count of a courier's or store's reviews, with the `recent` latest (10 by default; 0 for a summary). */
+export async function ratingOf(d: Deps, kind: 'courier' | 'store', subjectId: string, recent = 10) {
+  const r = await repo.ratingOf(d.p.db, kind, subjectId, recent);
   const hidden = kind === 'courier' && r.count < 3;
   return { avg: hidden || r.avg === null ? null : Math.round(r.avg * 10) / 10, count: r.count, recent: hidden ? [] : r.recent };
 }
