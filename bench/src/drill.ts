@@ -1,4 +1,5 @@
-import { execSync } from 'node:child_process';
+import { exec } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -202,7 +203,8 @@ async function dbKill(): Promise<void> {
     if (args.restart) {
       await admin.end().catch(() => {});
       const t = performance.now();
-      execSync(restartCommand(), { stdio: 'inherit' });
+      // Asynchronously: the load and the readiness probes go on while PostgreSQL is down.
+      await promisify(exec)(restartCommand());
       restartMs = Math.round(performance.now() - t);
       log(`PostgreSQL restarted in ${restartMs} ms`);
     }
