@@ -13,6 +13,7 @@ import { totp } from '../lib/totp.ts';
 import { idCheckChar } from '../../server/src/modules/identity/checksums.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
 import { runJourney } from '../lib/journey.ts';
+import { verifyPersonByApi } from '../lib/identity.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -128,7 +129,7 @@ async function postShiftAsDemoOwner(): Promise<string> {
   return (await postShiftsAsDemoOwner([2], '菜鸟驿站（望京店）'))[0]!;
 }
 
-/** The demo station owner opens a store and posts and pays one shift on each of the given days ahead. */
+/** The demo station owner (verified) opens a store and posts and pays one shift on each of the given days ahead. */
 async function postShiftsAsDemoOwner(daysAhead: number[], storeName: string): Promise<string[]> {
   const ctx = await phone(browser, server.url);
   try {
@@ -138,6 +139,9 @@ async function postShiftsAsDemoOwner(daysAhead: number[], storeName: string): Pr
       await page.screenshot({ path: `${artifacts}onboarding-owner.png` }).catch(() => undefined);
       throw err;
     });
+    // Posting needs a real-name verification (S5.2): the owner verifies once, with the one pair of the identity
+    // provider's dataset that no courier or enterprise of these journeys uses.
+    await verifyPersonByApi(page, '赵六', '510107199508157895');
     const store = await apiFromPage(page, 'POST', '/api/v1/stores', {
       name: storeName,
       brands: ['菜鸟'],

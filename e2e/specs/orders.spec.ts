@@ -1,11 +1,12 @@
 // Orders journeys. The whole shift is ONE test, one flow (issue 3): a store owner creates a store (province →
-// city → district pickers, a photo), posts a shift order (the server's validation words shown), sees the payment
-// countdown, pays from the wallet and raises the pay; a courier finds it by a 2-character keyword within 5 km, is
-// refused until verified, then (verified, certified) takes it — a marketplace list open in another tab drops it
-// live — sees it in the schedule, confirms, accepts a pay raise, checks in and out while the owner's open page
-// follows live; the owner confirms the hours (the courier's open page follows live), both wallets show the money,
-// both review, the owner's complaint is listed in "my complaints". Then: support records and resolves a phone
-// complaint; an unpaid order closes at its deadline; after a no-show the owner re-publishes the order for a new time.
+// city → district pickers, a photo), is told on the post page to verify first and verifies in the app (S5.2),
+// posts a shift order (the server's validation words shown), sees the payment countdown, pays from the wallet
+// and raises the pay; a courier finds it by a 2-character keyword within 5 km, is refused until verified, then
+// (verified, certified) takes it — a marketplace list open in another tab drops it live — sees it in the
+// schedule, confirms, accepts a pay raise, checks in and out while the owner's open page follows live; the
+// owner confirms the hours (the courier's open page follows live), both wallets show the money, both review,
+// the owner's complaint is listed in "my complaints". Then: support records and resolves a phone complaint; an
+// unpaid order closes at its deadline; after a no-show the owner re-publishes the order for a new time.
 // Time is moved with the server's dev clock (docs/operations.md), never slept. Real server process (wallet
 // top-up through the in-process payment-channel emulator), real Chromium, screenshots to
 // docs/screenshots/orders-*.png.
@@ -165,7 +166,7 @@ describe('orders journeys', { timeout: 420_000 }, () => {
     await emu?.close();
   });
 
-  it('S5.5a S5.5b S5.6a S5.6b S5.6c S5.7a S5.7b S5.7c S5.7d S5.8b: one flow — the owner posts and pays → a courier finds it by a 2-character keyword within 5 km → takes it (a market list in another tab drops it live) → the schedule shows it → check-in/out (the owner’s open page follows live) → the owner confirms (the courier’s page follows live) → both wallets show the movement → both review', async () => {
+  it('S5.2 S5.5a S5.5b S5.6a S5.6b S5.6c S5.7a S5.7b S5.7c S5.7d S5.8b: one flow — the owner, told to verify first, verifies, posts and pays → a courier finds it by a 2-character keyword within 5 km → takes it (a market list in another tab drops it live) → the schedule shows it → check-in/out (the owner’s open page follows live) → the owner confirms (the courier’s page follows live) → both wallets show the movement → both review', async () => {
     await journey('orders-owner', phone, async (page) => {
       await loginUi(page, OWNER, DEMO_PASSWORD);
       // The bottom tab bar has the orders tab; stores are a home shortcut.
@@ -195,8 +196,29 @@ describe('orders journeys', { timeout: 420_000 }, () => {
       await card.getByTestId('store-photo-input').setInputFiles({ name: 'front.png', mimeType: 'image/png', buffer: PNG });
       await card.getByTestId('store-photo').first().waitFor();
 
+      // S5.2: posting needs a real-name verification. The post page says so up front (the submit is off) and links
+      // to the verification page; the owner verifies in the app (the identity provider's dataset approves this name
+      // and number at once — the courier below uses another pair) and comes back to post.
       await card.getByText('发布顶班').click();
       await page.getByTestId('post-form').waitFor();
+      const needsVerification = page.getByTestId('post-needs-verification');
+      await needsVerification.getByText('发布顶班前请先完成实名认证').waitFor();
+      assert.equal(await page.getByTestId('post-submit').isDisabled(), true, 'no submit that can only fail');
+      await shot(page, 'post-needs-verification');
+      await page.getByTestId('post-to-verification').click();
+      await page.getByTestId('real-name').fill('王五');
+      await page.getByTestId('id-number').fill('310101198805124563');
+      for (const side of ['front', 'back']) {
+        await page.getByTestId(`upload-id-${side}`).setInputFiles({ name: `id-${side}.png`, mimeType: 'image/png', buffer: PNG });
+        await page.locator(`[data-testid=upload-id-${side}-progress][data-done=true]`).waitFor();
+      }
+      await page.getByTestId('identity-submit').click();
+      await page.getByTestId('identity-status').getByText('已通过实名认证').waitFor();
+      await page.goto('/stores');
+      await card.getByText('发布顶班').click();
+      await page.getByTestId('post-form').waitFor();
+      assert.equal(await page.getByTestId('post-submit').isEnabled(), true);
+      assert.equal(await page.getByTestId('post-needs-verification').count(), 0);
       await pick(page, 'post-type', '驿站值守');
       const day = tomorrow();
       await fillDateTime(page, '开始时间', `${day} 09:00`);

@@ -16,6 +16,7 @@ import { desktop, launch, phone } from '../lib/browser.ts';
 import { totp } from '../lib/totp.ts';
 import { createPaymentChannelEmulator, type PaymentChannelEmulator } from '../../emulators/payment-channel/src/server.ts';
 import { runJourney, loginUi } from '../lib/journey.ts';
+import { verifyPersonByApi } from '../lib/identity.ts';
 
 const shots = root + 'docs/screenshots/';
 mkdirSync(shots, { recursive: true });
@@ -54,8 +55,13 @@ async function topUpByApi(page: Page, amountFen: number): Promise<string> {
   assert.fail('top-up was not credited');
 }
 
-/** The owner's store (made once) and a new unpaid order at it, posted through the API; returns the order id. */
+/**
+ * The owner's store (made once) and a new unpaid order at it, posted through the API; returns the order id.
+ * Posting needs a real-name verification (S5.2): the owner is verified first (once) with a pair from the identity
+ * provider's dataset that the courier's journey (李四) does not use.
+ */
 async function postOrderByApi(page: Page, payFen: number): Promise<string> {
+  await verifyPersonByApi(page, '张三', '11010519491231002X');
   const csrf = (await page.context().cookies()).find((c) => c.name === 'dingban_csrf')?.value ?? '';
   const headers = { 'x-csrf-token': csrf };
   const stores = (await (await page.request.get('/api/v1/stores')).json()) as { items: { id: string }[] };

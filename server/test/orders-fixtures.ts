@@ -47,13 +47,19 @@ interface T {
 /**
  * The orders module with the real wallet, and an eligibility check that lets through the couriers a
  * test marks as verified+certified (`eligible`) and asks the real identity/training gates for anyone else.
+ * Posting and paying (S5.2) let every owner through except those in `gatedPosters`, who meet the real
+ * identity gate.
  */
-export function ordersModuleForTests(eligible: Set<string>) {
+export function ordersModuleForTests(eligible: Set<string>, gatedPosters: ReadonlySet<string> = new Set()) {
   return createOrdersModule({
     ...platformPorts,
     async assertCanTake(p, db, o) {
       if (eligible.has(o.userId)) return;
       await platformPorts.assertCanTake(p, db, o);
+    },
+    async assertCanPost(p, db, o) {
+      if (!gatedPosters.has(o.userId)) return;
+      await platformPorts.assertCanPost(p, db, o);
     },
   });
 }

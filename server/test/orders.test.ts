@@ -16,6 +16,8 @@ import {
   publishOrder,
   type FakeActor,
 } from './orders-fixtures.ts';
+import { submitPersonVerification, uploadDocument } from '../src/modules/identity/service.ts';
+import { jpegBytes } from './test-actor.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -23,6 +25,8 @@ const HOUR = 60 * MIN;
 describe('orders: post, pay, change, cancel, work, settle, review', () => {
   let t: TestApp;
   const eligible = new Set<string>();
+  /** Owners who meet the real identity gate when posting and paying (S5.2); everyone else is let through. */
+  const gatedPosters = new Set<string>();
   let owner: FakeActor;
   let courier: FakeActor;
   let storeId: string;
@@ -31,7 +35,7 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     t = await createTestApp({
       env: TEST_ENV,
       now: '2026-11-23T02:00:00Z',
-      modules: [...modules.filter((m) => m.name !== 'orders'), ordersModuleForTests(eligible), ordersTestActorModule],
+      modules: [...modules.filter((m) => m.name !== 'orders'), ordersModuleForTests(eligible, gatedPosters), ordersTestActorModule],
     });
     owner = fakePerson();
     courier = fakePerson();
@@ -756,5 +760,69 @@ describe('orders: post, pay, change, cancel, work, settle, review', () => {
     });
     assert.notEqual(free.json().code, 'ACCOUNT_HAS_OBLIGATIONS', free.body);
     await t.app.inject({ method: 'POST', url: `/api/v1/orders/${shift}/cancel`, headers: owner.headers, payload: {} });
+  });
+
+  it('S5.2: posting and paying an order need an approved real-name verification — refused with an actionable message until the owner verifies, and again once the documents expired', async () => {
+    const gated = fakePerson();
+    gatedPosters.add(gated.userId);
+    const gatedStore = await makeStore(t, gated);
+
+    // Never verified: refused before anything is written, in words that say what to do.
+    const refused = await postOrder(t, gated, gatedStore);
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.equal(refused.json().code, 'IDENTITY_NOT_VERIFIED');
+    assert.equal(refused.json().detail, '请先完成实名认证');
+    const refusedEn = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { ...gated.headers, 'accept-language': 'en-US' },
+      payload: {
+        storeId: gatedStore,
+        typeCode: 'sorting',
+        startsAt: '2026-12-01T01:00:00Z',
+        endsAt: '2026-12-01T09:00:00Z',
+        payFen: 24000,
+      },
+    });
+    assert.equal(refusedEn.statusCode, 403, refusedEn.body);
+    assert.equal(refusedEn.json().detail, 'Complete real-name verification first');
+    const mine = await t.app.inject({ method: 'GET', url: '/api/v1/orders/mine?role=owner', headers: gated.headers });
+    assert.equal(mine.json().items?.length ?? 0, 0, 'nothing was posted');
+
+    // Ten minutes before the end of a day (China time), the owner verifies with an ID card valid until that day's end
+    // (the identity provider's dataset approves this name and number at once).
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(t.clock.now().getTime() + 24 * HOUR));
+    const dayEnd = new Date(`${day}T00:00:00+08:00`).getTime() + 24 * HOUR;
+    t.clock.set(dayEnd - 10 * MIN);
+    const actor = { userId: gated.userId, kind: 'person' as const, roles: [], permissions: new Set<string>(), sessionId: 's' };
+    const front = await uploadDocument(t.p, actor, { purpose: 'id_front', bytes: jpegBytes() });
+    const back = await uploadDocument(t.p, actor, { purpose: 'id_back', bytes: jpegBytes('back') });
+    const v = await submitPersonVerification(
+      t.p,
+      actor,
+      { name: '王五', idNumber: '310101198805124563', idValidUntil: day, idFrontFileId: front.id, idBackFileId: back.id },
+      '127.0.0.1',
+    );
+    assert.equal(v.status, 'approved');
+
+    // Verified: posting and paying work.
+    await publishOrder(t, gated, gatedStore);
+    const pending = await postOrder(t, gated, gatedStore);
+    assert.equal(pending.statusCode, 201, pending.body);
+    await fund(t, gated.userId, 24000);
+    const balanceBefore = await balance(t, gated.userId);
+
+    // The ID card expires before the owner pays the second order: it is not published and nothing is charged.
+    t.clock.set(dayEnd + MIN);
+    assert.ok(t.clock.now().getTime() < new Date(pending.json().payBefore as string).getTime(), 'still within the payment window');
+    const pay = await act(gated, pending.json().id as string, 'pay');
+    assert.equal(pay.statusCode, 403, pay.body);
+    assert.equal(pay.json().code, 'IDENTITY_VERIFICATION_EXPIRED');
+    assert.match(pay.json().detail, /更新认证资料/);
+    assert.equal(await balance(t, gated.userId), balanceBefore);
+    assert.equal((await get(gated, pending.json().id as string)).json().status, 'pending_payment');
+    const again = await postOrder(t, gated, gatedStore);
+    assert.equal(again.statusCode, 403, again.body);
+    assert.equal(again.json().code, 'IDENTITY_VERIFICATION_EXPIRED');
   });
 });

@@ -3179,7 +3179,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Post a shift order (S5.5a); it waits for payment until payBefore (S5.5b) */
+        /** Post a shift order (S5.5a); it waits for payment until payBefore (S5.5b). 403 IDENTITY_NOT_VERIFIED / IDENTITY_VERIFICATION_EXPIRED unless the owner is real-name verified (S5.2) */
         post: {
             parameters: {
                 query?: never;
@@ -4178,7 +4178,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay from my wallet balance into escrow; publishes the order (S5.5b) */
+        /** Pay from my wallet balance into escrow; publishes the order (S5.5b). 403 IDENTITY_NOT_VERIFIED / IDENTITY_VERIFICATION_EXPIRED unless the owner is still real-name verified (S5.2) */
         post: {
             parameters: {
                 query?: never;
@@ -4281,7 +4281,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pay through WeChat Pay or Alipay into escrow (S5.5b, S5.9b): returns the pay page / QR; the order publishes when the channel confirms */
+        /** Pay through WeChat Pay or Alipay into escrow (S5.5b, S5.9b): returns the pay page / QR; the order publishes when the channel confirms. 403 unless the owner is real-name verified (S5.2) */
         post: {
             parameters: {
                 query?: never;

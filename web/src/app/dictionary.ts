@@ -478,6 +478,16 @@ export const dictionary = {
   'orders.post': ['发布顶班', 'Post a shift'],
   'orders.postSubmit': ['发布并去支付', 'Post and pay'],
   'orders.needStore': ['发布前请先添加门店', 'Add a store before posting'],
+  'orders.postNeedsVerification': ['发布顶班前请先完成实名认证', 'Complete real-name verification before posting a shift'],
+  'orders.postVerificationExpired': [
+    '实名认证证件已过期，更新认证资料后才能发布顶班',
+    'Your verification documents have expired; update them before posting a shift',
+  ],
+  'orders.postVerificationHint': [
+    '认证通过前无法发布和支付订单；证件信息经核验一致的，提交后立即通过。',
+    'Orders cannot be posted or paid until you are verified; matching ID details are approved at once.',
+  ],
+  'orders.toVerification': ['去实名认证', 'Verify now'],
   'orders.rulesHint': [
     '时薪不低于 {hourly}，单次 {min}–{max} 小时；发布后 {pay} 分钟内需支付，否则自动关闭。',
     'At least {hourly} per hour, {min}–{max} hours per shift; pay within {pay} minutes of posting or the order closes.',

@@ -70,6 +70,7 @@ export const OrderChannelPaymentView = Type.Object({
  */
 export async function startOrderChannelPayment(d: Deps, actor: Actor, id: string, channel?: string) {
   assertCanPost(actor);
+  await d.ports.assertCanPost(d.p, d.p.db, { userId: actor.userId }); // S5.2, as paying from the balance
   const order = await repo.findOrder(d.p.db, id);
   if (!order) throw new AppError('ORDER_NOT_FOUND');
   assertOwner(actor, order);
@@ -154,7 +155,7 @@ export function registerChannelPayment(app: App, d: Deps): void {
       schema: {
         tags: ['orders'],
         summary:
-          'Pay through WeChat Pay or Alipay into escrow (S5.5b, S5.9b): returns the pay page / QR; the order publishes when the channel confirms',
+          'Pay through WeChat Pay or Alipay into escrow (S5.5b, S5.9b): returns the pay page / QR; the order publishes when the channel confirms. 403 unless the owner is real-name verified (S5.2)',
         params: IdParams,
         body: OrderChannelPaymentBody,
         response: { 200: OrderChannelPaymentView, ...problems(400, 401, 403, 404, 409, 422, 503) },

@@ -35,6 +35,11 @@ export interface OrdersPorts {
   ): Promise<void>;
   /** Throws (403, actionable message) unless the user is real-name verified and holds a valid certificate of the level. */
   assertCanTake(p: Platform, db: Executor, o: { userId: string; minCertLevel: 'bronze' | 'silver' | 'gold' | null }): Promise<void>;
+  /**
+   * Throws (403 IDENTITY_NOT_VERIFIED / IDENTITY_VERIFICATION_EXPIRED, actionable message) unless the owner
+   * holds an approved real-name verification whose documents are still valid: posting and paying an order (S5.2).
+   */
+  assertCanPost(p: Platform, db: Executor, o: { userId: string }): Promise<void>;
 }
 
 /** The real thing: wallet escrow (S5.9a), identity (S5.2) and training certificates (S5.4a). */
@@ -68,5 +73,8 @@ export const platformPorts: OrdersPorts = {
     await requireVerified(p, o.userId, db);
     await requireValidCertificate(p, o.userId, o.minCertLevel ?? undefined, db);
     await requireGoodStanding(p, o.userId, db);
+  },
+  async assertCanPost(p, db, o) {
+    await requireVerified(p, o.userId, db);
   },
 };

@@ -139,7 +139,8 @@ export function orderRoutes(app: App, d: Deps): void {
     {
       schema: {
         tags,
-        summary: 'Post a shift order (S5.5a); it waits for payment until payBefore (S5.5b)',
+        summary:
+          'Post a shift order (S5.5a); it waits for payment until payBefore (S5.5b). 403 IDENTITY_NOT_VERIFIED / IDENTITY_VERIFICATION_EXPIRED unless the owner is real-name verified (S5.2)',
         headers: IdempotencyHeaders,
         body: PostOrderBody,
         response: { 201: OrderRef, ...problems(400, 401, 403, 404, 422) },
@@ -388,7 +389,8 @@ export function orderRoutes(app: App, d: Deps): void {
     {
       schema: {
         tags,
-        summary: 'Pay from my wallet balance into escrow; publishes the order (S5.5b)',
+        summary:
+          'Pay from my wallet balance into escrow; publishes the order (S5.5b). 403 IDENTITY_NOT_VERIFIED / IDENTITY_VERIFICATION_EXPIRED unless the owner is still real-name verified (S5.2)',
         params: IdParams,
         headers: IdempotencyHeaders,
         response: { 200: OrderRef, ...problems(400, 401, 403, 404, 409, 422, 503) },

@@ -306,10 +306,12 @@ function parseTime(s: string): Date {
 
 /**
  * A store owner posts a shift order for one of their stores. It starts `pending_payment` with a
- * `payBefore` deadline; only paying publishes it (S5.5b).
+ * `payBefore` deadline; only paying publishes it (S5.5b). The owner must be real-name verified (S5.2).
  */
 export async function postOrder(d: Deps, actor: Actor, body: PostOrderInput, idemKey?: string): Promise<OrderRow> {
   assertCanPost(actor);
+  // S5.2: only a real-name verified owner (person or enterprise) may post.
+  await d.ports.assertCanPost(d.p, d.p.db, { userId: actor.userId });
   const id = await command(d, `orders.post:${actor.userId}`, idemKey, body, async (tx) => {
     const now = d.p.clock.now();
     const rules = await repo.getRules(tx);
@@ -390,6 +392,8 @@ export async function postOrder(d: Deps, actor: Actor, body: PostOrderInput, ide
  */
 export async function payOrder(d: Deps, actor: Actor, id: string, idemKey?: string): Promise<OrderRow> {
   assertCanPost(actor);
+  // S5.2: an owner whose verification expired since posting does not publish (nothing is charged).
+  await d.ports.assertCanPost(d.p, d.p.db, { userId: actor.userId });
   // S5.9b: a live WeChat Pay / Alipay payment for this order is closed at the channel first, so the pay
   // cannot arrive twice; one paid at the last moment is confirmed instead (and this payment is refused).
   const pre = await repo.findOrder(d.p.db, id);

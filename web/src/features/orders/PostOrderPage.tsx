@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { Alert, App as AntApp, Button, Card, DatePicker, Form, Input, InputNumber, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, call, type ResponseOf } from '../../api/client.ts';
@@ -10,6 +10,7 @@ import { yuan } from './format.ts';
 
 type Store = ResponseOf<'/api/v1/stores', 'get'>['items'][number];
 type Rules = ResponseOf<'/api/v1/orders/rules', 'get'>;
+type Identity = ResponseOf<'/api/v1/identity/me', 'get'>;
 interface PostForm {
   storeId: string;
   typeCode: string;
@@ -21,7 +22,10 @@ interface PostForm {
   brands?: string[];
 }
 
-/** Post a shift order (S5.5a). The server validates; its messages are shown as they come. */
+/**
+ * Post a shift order (S5.5a). The server validates; its messages are shown as they come. Posting needs an
+ * approved real-name verification (S5.2): an unverified owner is told so up front, with the way to verify.
+ */
 export function PostOrderPage() {
   const { t, errorText } = useI18n();
   const { message } = AntApp.useApp();
@@ -30,6 +34,7 @@ export function PostOrderPage() {
   const { types, typeName } = useOrderTypes();
   const [stores, setStores] = useState<Store[]>();
   const [rules, setRules] = useState<Rules>();
+  const [identity, setIdentity] = useState<Identity>();
   const [saving, setSaving] = useState(false);
   const [form] = Form.useForm<PostForm>();
 
@@ -40,7 +45,10 @@ export function PostOrderPage() {
       if (pre) form.setFieldsValue({ storeId: pre });
     });
     void call(api.GET('/api/v1/orders/rules')).then(setRules);
+    // Only a hint: when it cannot be read, the server's refusal at submit still says what to do.
+    void call(api.GET('/api/v1/identity/me')).then(setIdentity, () => undefined);
   }, [form, params]);
+  const unverified = identity?.verified === false;
 
   const submit = async (v: PostForm) => {
     setSaving(true);
@@ -72,6 +80,21 @@ export function PostOrderPage() {
       <PageHeader title={t('orders.post')} />
       {stores?.length === 0 && (
         <Alert type="info" showIcon title={t('orders.needStore')} action={<Button href="/stores">{t('stores.title')}</Button>} />
+      )}
+      {unverified && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="post-needs-verification"
+          title={t(identity?.reason === 'expired' ? 'orders.postVerificationExpired' : 'orders.postNeedsVerification')}
+          description={t('orders.postVerificationHint')}
+          action={
+            <Link to="/me/verification" data-testid="post-to-verification">
+              <Button type="primary">{t('orders.toVerification')}</Button>
+            </Link>
+          }
+        />
       )}
       {rules && (
         <Alert
@@ -117,7 +140,7 @@ export function PostOrderPage() {
           <Form.Item name="description" label={t('orders.description')}>
             <Input.TextArea maxLength={500} rows={3} />
           </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={saving} data-testid="post-submit">
+          <Button type="primary" htmlType="submit" block loading={saving} disabled={unverified} data-testid="post-submit">
             {t('orders.postSubmit')}
           </Button>
         </Form>
