@@ -260,7 +260,13 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       await page.goto('/login');
       await page.getByText('忘记密码？').click();
       await page.getByTestId('identifier').fill(phoneNo);
-      await page.getByTestId('send-code').click();
+      // The code request itself is awaited (CI once saw no countdown at all on a loaded machine: a failed or
+      // lost request now says which, instead of a 30-second wait for the countdown).
+      const [sent] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/codes') && r.request().method() === 'POST'),
+        page.getByTestId('send-code').click(),
+      ]);
+      assert.equal(sent.status(), 202, await sent.text());
       await page.getByText(/秒后重发/).waitFor();
       await page.getByTestId('code').fill(await latestCode(server.url, phoneNo));
       await page.getByTestId('new-password').fill(newPassword);
