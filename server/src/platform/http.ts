@@ -52,6 +52,27 @@ export function sendProblem(
     .send(body);
 }
 
+/**
+ * Takes over a reply as a Server-Sent Events stream: the headers Fastify's hooks already set (request id,
+ * security headers) plus the event-stream ones, and the client's reconnect delay. Returns the raw response.
+ */
+export function startEventStream(reply: FastifyReply, extraHeaders: Record<string, string> = {}): import('node:http').ServerResponse {
+  reply.hijack();
+  const res = reply.raw;
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no', // nginx: do not buffer the stream
+    ...extraHeaders,
+  });
+  res.write('retry: 3000\n\n');
+  return res;
+}
+
 /** Retry-After (s) when the database is unreachable. */
 const DB_DOWN_RETRY_AFTER_S = 2;
 

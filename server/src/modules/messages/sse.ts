@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Locale } from '../../platform/i18n.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { startEventStream } from '../../platform/http.ts';
 import { presentNotification, type StoredNotification, type UnreadCounts } from './presenter.ts';
 import { currentSeq, findMissed, getUnreadCounts, userChannel, type LiveMessage } from './service.ts';
 
@@ -36,19 +37,7 @@ export class EventStreams {
     o: { userId: string; lastEventId: number | undefined; locale: Locale },
   ): Promise<void> {
     const p = this.#p;
-    reply.hijack();
-    const res = reply.raw;
-    const headers: Record<string, string | number | string[]> = {};
-    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
-    res.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no', // nginx: do not buffer the stream
-      'content-language': o.locale,
-    });
-    res.write('retry: 3000\n\n');
+    const res = startEventStream(reply, { 'content-language': o.locale });
 
     let closed = false;
     let lastSent = 0;

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../../platform/http.ts';
+import { startEventStream, type App } from '../../platform/http.ts';
 import type { Executor } from '../../platform/db.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { actorOf, requireAuth } from '../../platform/auth.ts';
@@ -76,18 +76,7 @@ export function registerMarketLive(app: App, p: Platform, opts: { heartbeatMs?: 
     },
     async (req, reply) => {
       assertCanTake(actorOf(req));
-      reply.hijack();
-      const res = reply.raw;
-      const headers: Record<string, string | number | string[]> = {};
-      for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
-      res.writeHead(200, {
-        ...headers,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 3000\n\n');
+      const res = startEventStream(reply);
       let closed = false;
       let unsubscribe: (() => Promise<void>) | undefined;
       const write = (chunk: string) => {
