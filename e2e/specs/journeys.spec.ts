@@ -259,6 +259,10 @@ describe('browser journeys', { timeout: 240_000 }, () => {
       const newPassword = 'Zhongtong#2027';
       await page.goto('/login');
       await page.getByText('忘记密码？').click();
+      // The login page has an `identifier` field too: wait until the reset form is the one on screen, or the
+      // number can land in the login form just before the route changes (seen on a loaded CI machine: the reset
+      // form then failed its own validation and sent no request at all).
+      await page.getByTestId('reset-submit').waitFor();
       await page.getByTestId('identifier').fill(phoneNo);
       // The code request itself is awaited (CI once saw no countdown at all on a loaded machine: a failed or
       // lost request now says which, instead of a 30-second wait for the countdown).

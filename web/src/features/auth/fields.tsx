@@ -38,7 +38,9 @@ export function CodeField({
 /** Where a code goes when the form has one identifier field that is a phone number or an e-mail. */
 export function identifierTarget(form: FormInstance, field: string) {
   return async () => {
-    const values = (await form.validateFields([field])) as Record<string, string>;
+    // A field that fails validation shows its own message under it; no code is sent.
+    const values = (await form.validateFields([field]).catch(() => undefined)) as Record<string, string> | undefined;
+    if (!values) return undefined;
     const identifier = values[field] ?? '';
     const channel = channelOf(identifier);
     return channel ? { channel, destination: identifier.trim() } : undefined;
