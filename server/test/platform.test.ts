@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, type TestApp } from './helpers.ts';
+import { createLogger } from '../src/platform/logger.ts';
 
 describe('platform HTTP machinery', () => {
   let t: TestApp;
@@ -60,10 +61,27 @@ describe('platform HTTP machinery', () => {
     }
   });
 
-  it('S6.1: security headers are set on every response', async () => {
-    const r = await t.app.inject({ method: 'GET', url: '/health/live' });
-    assert.equal(r.headers['x-content-type-options'], 'nosniff');
-    assert.ok(r.headers['content-security-policy']);
+  it('S6.1: security headers are set on every response — success, refusal and unknown route alike', async () => {
+    for (const url of ['/health/live', '/api/v1/me', '/api/v1/nope']) {
+      const r = await t.app.inject({ method: 'GET', url });
+      assert.equal(r.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(r.headers['x-frame-options'], 'SAMEORIGIN', url);
+      assert.equal(r.headers['referrer-policy'], 'no-referrer', url);
+      const csp = String(r.headers['content-security-policy']);
+      assert.match(csp, /default-src 'self'/, url);
+      assert.match(csp, /frame-ancestors 'none'/, url);
+      assert.match(csp, /script-src 'self'(;|$)/, url);
+      assert.equal(r.headers['x-powered-by'], undefined, url);
+    }
+  });
+
+  it('S6.1: every response carries a request id, different for each request; a well-formed id from the caller is kept', async () => {
+    const a = await t.app.inject({ method: 'GET', url: '/health/live' });
+    const b = await t.app.inject({ method: 'GET', url: '/health/live' });
+    assert.match(String(a.headers['x-request-id']), /^[\w-]{8,64}$/);
+    assert.notEqual(a.headers['x-request-id'], b.headers['x-request-id']);
+    const given = await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-0001.abc' } });
+    assert.equal(given.headers['x-request-id'], 'trace-0001.abc');
   });
 
   it('S6.1: exposes Prometheus metrics with request latency, pool usage and queue depth', async () => {
@@ -73,5 +91,26 @@ describe('platform HTTP machinery', () => {
     assert.match(r.body, /http_request_duration_seconds_bucket\{[^}]*route="\/health\/live"/);
     assert.match(r.body, /db_pool_connections/);
     assert.match(r.body, /job_queue_depth/);
+  });
+});
+
+describe('request logging', () => {
+  it('S6.1: a request\'s log lines carry its request id; at a level that is off nothing is written', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+    const logger = createLogger('info', sink);
+    const t = await createTestApp({ overrides: { logger } });
+    try {
+      await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'logged-request-1' } });
+      const mine = lines.filter((l) => l.reqId === 'logged-request-1');
+      assert.ok(mine.some((l) => l.msg === 'incoming request'));
+      assert.ok(mine.some((l) => l.msg === 'request completed'));
+      logger.level = 'warn';
+      const before = lines.length;
+      await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'quiet-request-1' } });
+      assert.equal(lines.length, before);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
@@ -8,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { AppError, errorSpec } from './errors.ts';
 import { negotiateLocale, pick } from './i18n.ts';
-import { newId } from './ids.ts';
+import { randomBytes } from 'node:crypto';
 import { Problem } from './schemas.ts';
 import type { Platform } from './platform.ts';
 
@@ -141,6 +142,54 @@ function classify(err: FastifyError): { code: string; params?: Record<string, un
   return { code: 'INTERNAL' };
 }
 
+/** This process's prefix for request ids: 48 random bits, so ids from several processes do not collide. */
+const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
+let requestCounter = 0;
+
+/**
+ * A request id unique across processes (random prefix + counter): it only has to tell requests apart in
+ * logs and problem documents, so it costs no random bytes per request (a UUIDv7 each did: 2 % of a cached
+ * read's CPU).
+ */
+function nextRequestId(): string {
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${REQUEST_ID_PREFIX}-${requestCounter.toString(36)}`;
+}
+
+const LOG_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/**
+ * Fastify gives every request a child logger bound to its id. With redaction on, making one costs pino a
+ * pass over the bindings, and most requests never log (production logs at `info` and Fastify's own
+ * per-request lines are below the level in the bench): the child is made on its first real use. A call
+ * at a level that is off is a no-op without it.
+ */
+function lazyChildLogger(parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: { level?: string }): FastifyBaseLogger {
+  const logger = parent as Logger;
+  let child: Logger | undefined;
+  const real = () => (child ??= logger.child(bindings, opts));
+  const threshold = opts.level ? logger.levels.values[opts.level]! : undefined;
+  const noop = () => {};
+  return new Proxy({} as Logger, {
+    get(target, prop, receiver) {
+      if (Reflect.has(target, prop)) return Reflect.get(target, prop, receiver);
+      if (prop === 'child') return (b: Record<string, unknown>, o?: object) => real().child(b, o);
+      if (typeof prop === 'string' && LOG_METHODS.has(prop) && !child) {
+        const enabled = threshold === undefined ? logger.isLevelEnabled(prop) : logger.levels.values[prop]! >= threshold;
+        if (!enabled) return noop;
+      }
+      const c = real();
+      const v = Reflect.get(c, prop, c) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+    set(target, prop, value) {
+      // Fastify marks its request loggers with symbols; those live on the proxy. Anything else is the child's.
+      if (typeof prop === 'symbol') return Reflect.set(target, prop, value);
+      return Reflect.set(real(), prop, value);
+    },
+  });
+}
+
 /**
  * The interface layer: Fastify with request ids, security headers, cookies, rate limits (shared in
  * Redis when configured), load shedding, OpenAPI 3.1 + /docs, problem+json errors and metrics.
@@ -153,8 +202,9 @@ export async function createHttp(p: Platform): Promise<App> {
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : newId();
+      return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : nextRequestId();
     },
+    childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { maxParamLength: 200 },
@@ -197,7 +247,9 @@ export async function createHttp(p: Platform): Promise<App> {
     p.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
   });
 
-  await app.register(helmet, {
+  // Security headers. Helmet's middleware is built once here: @fastify/helmet built it again for every
+  // request (parsing the whole configuration each time — measured at 2.5 % of a cached read's CPU).
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -211,6 +263,7 @@ export async function createHttp(p: Platform): Promise<App> {
     },
     hsts: p.config.env === 'production',
   });
+  app.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err as Error | undefined)));
   await app.register(cookie);
 
   await app.register(underPressure, {
