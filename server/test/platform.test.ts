@@ -95,7 +95,7 @@ describe('platform HTTP machinery', () => {
 });
 
 describe('request logging', () => {
-  it('S6.1: a request\'s log lines carry its request id; at a level that is off nothing is written', async () => {
+  it("S6.1: a request's log lines carry its request id; at a level that is off nothing is written", async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
     const logger = createLogger('info', sink);
