@@ -50,12 +50,17 @@ interface T {
  * Posting and paying (S5.2) let every owner through except those in `gatedPosters`, who meet the real
  * identity gate.
  */
-export function ordersModuleForTests(eligible: Set<string>, gatedPosters: ReadonlySet<string> = new Set()) {
+export function ordersModuleForTests(
+  eligible: Set<string>,
+  gatedPosters: ReadonlySet<string> = new Set(),
+  /** Runs after a take's eligibility check, before its transaction: lets a test change the world in between. */
+  hooks: { afterTakeCheck?: (userId: string) => Promise<void> } = {},
+) {
   return createOrdersModule({
     ...platformPorts,
     async assertCanTake(p, db, o) {
-      if (eligible.has(o.userId)) return;
-      await platformPorts.assertCanTake(p, db, o);
+      if (!eligible.has(o.userId)) await platformPorts.assertCanTake(p, db, o);
+      await hooks.afterTakeCheck?.(o.userId);
     },
     async assertCanPost(p, db, o) {
       if (!gatedPosters.has(o.userId)) return;

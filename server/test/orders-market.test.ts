@@ -30,6 +30,7 @@ interface Item {
 describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
   let t: TestApp;
   const eligible = new Set<string>();
+  const takeHooks: { afterTakeCheck?: (userId: string) => Promise<void> } = {};
   let owner: FakeActor;
   let courier: FakeActor;
   let nanshan: string;
@@ -42,7 +43,7 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
     t = await createTestApp({
       env: TEST_ENV,
       now: '2026-11-23T02:00:00Z', // Monday 10:00 in Shanghai
-      modules: [...modules.filter((m) => m.name !== 'orders'), ordersModuleForTests(eligible), ordersTestActorModule],
+      modules: [...modules.filter((m) => m.name !== 'orders'), ordersModuleForTests(eligible, new Set(), takeHooks), ordersTestActorModule],
     });
     owner = fakePerson();
     courier = fakePerson();
@@ -320,6 +321,43 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
       assert.match(capped.json().detail, /12 小时/);
       assert.equal((await take(nextMon)).statusCode, 200);
     } finally {
+      await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 60 }).where('id', '=', 1).execute();
+    }
+  });
+
+  it('S5.6c: the weekly cap counts the week the shift is in when it is taken, even if it moved after the courier opened it', async () => {
+    await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 12 }).where('id', '=', 1).execute();
+    try {
+      const c = fakePerson();
+      eligible.add(c.userId);
+      // The courier already works 8 h on Monday 2026-12-14; the order starts the week before when they open it.
+      const worked = await publishOrder(t, owner, nanshan, {
+        startsAt: '2026-12-14T01:00:00Z',
+        endsAt: '2026-12-14T09:00:00Z',
+        payFen: 16000,
+      });
+      const moving = await publishOrder(t, owner, nanshan, {
+        startsAt: '2026-12-08T01:00:00Z',
+        endsAt: '2026-12-08T09:00:00Z',
+        payFen: 16000,
+      });
+      const take = (id: string) => t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: c.headers });
+      assert.equal((await take(worked)).statusCode, 200);
+      // Between the courier's tap and the claim the shift moves into the week of 2026-12-14 (8 h + 8 h > 12 h).
+      takeHooks.afterTakeCheck = async (userId) => {
+        if (userId !== c.userId) return;
+        await t.p.db
+          .updateTable('orders')
+          .set({ starts_at: new Date('2026-12-15T01:00:00Z'), ends_at: new Date('2026-12-15T09:00:00Z') })
+          .where('id', '=', moving)
+          .execute();
+      };
+      const capped = await take(moving);
+      assert.equal(capped.json().code, 'ORDER_WEEKLY_HOURS_CAP', capped.body);
+      const row = await t.p.db.selectFrom('orders').select(['status', 'courier_id']).where('id', '=', moving).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { status: 'published', courier_id: null });
+    } finally {
+      delete takeHooks.afterTakeCheck;
       await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 60 }).where('id', '=', 1).execute();
     }
   });

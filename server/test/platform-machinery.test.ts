@@ -171,6 +171,40 @@ describe('outbox, jobs and idempotency', () => {
     assert.deepEqual(effects.rows, [{ n: 2 }]);
   });
 
+  it('S6.4b: several events published together are each recorded and delivered once to each subscriber — or none of them', async () => {
+    await assert.rejects(
+      t.p.db.transaction().execute(async (tx) => {
+        await t.p.jobs.publishAll(tx, [
+          { type: 'probe.happened', payload: { n: 10 } },
+          { type: 'probe.happened', payload: { n: 11 } },
+        ]);
+        throw new Error('rolled back');
+      }),
+    );
+    assert.equal(await t.p.jobs.drain(), 0);
+    const events = await t.p.db.transaction().execute((tx) =>
+      t.p.jobs.publishAll(tx, [
+        { type: 'probe.happened', payload: { n: 20 } },
+        { type: 'probe.unheard', payload: { n: 21 } }, // nobody subscribes: recorded, no job
+        { type: 'probe.happened', payload: { n: 22 } },
+      ]),
+    );
+    assert.equal(new Set(events.map((e) => e.id)).size, 3);
+    assert.equal(await t.p.jobs.drain(), 2);
+    const stored = await t.p.db
+      .selectFrom('outbox_events')
+      .select(['id', 'type'])
+      .where(
+        'id',
+        'in',
+        events.map((e) => e.id),
+      )
+      .execute();
+    assert.equal(stored.length, 3);
+    const effects = await sql<{ n: number }>`SELECT n FROM probe_effects WHERE n >= 10 ORDER BY n`.execute(t.p.db);
+    assert.deepEqual(effects.rows, [{ n: 20 }, { n: 22 }]);
+  });
+
   it('S6.4b: a handler applies each event once, even when the job is delivered again', async () => {
     const before = seen.length;
     const ev = await t.p.db.transaction().execute(async (tx) => t.p.jobs.publish(tx, 'probe.happened', { n: 3 }));

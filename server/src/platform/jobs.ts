@@ -23,6 +23,15 @@ export interface DomainEvent<T = unknown> {
   createdAt: Date;
 }
 
+/** An event to publish: its type and payload (JSON). */
+export interface OutboxEvent<T = unknown> {
+  type: string;
+  payload: T;
+}
+
+/** Deliveries of one event to one subscriber before it is left failed (with back-off between them). */
+const EVENT_RETRY_LIMIT = 10;
+
 /** A subscriber applies an event inside a transaction that also records it as handled (exactly-once effect). */
 export type EventHandler<T> = (event: DomainEvent<T>, tx: Tx) => Promise<void>;
 
@@ -91,19 +100,34 @@ export class Jobs {
 
   /** Records an event in the caller's transaction and enqueues its subscribers there too. */
   async publish<T>(tx: Executor, type: string, payload: T): Promise<DomainEvent<T>> {
-    const event = { id: newId(), type, payload, createdAt: new Date() };
+    const [event] = await this.publishAll(tx, [{ type, payload }]);
+    return event as DomainEvent<T>;
+  }
+
+  /**
+   * Records several events in the caller's transaction with one outbox INSERT and one job INSERT per
+   * subscriber queue — a command that publishes four events (a take: the status change, the marketplace
+   * change, two notifications) pays three round trips instead of seven. Same effect as publishing each.
+   */
+  async publishAll(tx: Executor, events: readonly OutboxEvent[]): Promise<DomainEvent[]> {
+    if (!events.length) return [];
+    const createdAt = new Date();
+    const stored = events.map((e) => ({ id: newId(), type: e.type, payload: e.payload, createdAt }));
     await tx
       .insertInto('outbox_events')
-      .values({ id: event.id, type, payload: JSON.stringify(payload) })
+      .values(stored.map((e) => ({ id: e.id, type: e.type, payload: JSON.stringify(e.payload) })))
       .execute();
-    for (const handlerName of this.#subs.get(type) ?? []) {
-      await this.#boss.send(queueOf(handlerName), { eventId: event.id }, {
-        db: fromKysely(tx as Tx),
-        retryLimit: 10,
-        retryBackoff: true,
-      } as never);
+    const byQueue = new Map<string, { data: { eventId: string }; retryLimit: number; retryBackoff: boolean }[]>();
+    for (const e of stored) {
+      for (const handlerName of this.#subs.get(e.type) ?? []) {
+        const queue = queueOf(handlerName);
+        const jobs = byQueue.get(queue) ?? [];
+        jobs.push({ data: { eventId: e.id }, retryLimit: EVENT_RETRY_LIMIT, retryBackoff: true });
+        byQueue.set(queue, jobs);
+      }
     }
-    return event;
+    for (const [queue, jobs] of byQueue) await this.#boss.insert(queue, jobs, { db: fromKysely(tx as Tx) } as never);
+    return stored;
   }
 
   /** Enqueues a job, on the caller's transaction when one is given. */

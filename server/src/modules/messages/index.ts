@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db.ts';
+import type { OutboxEvent } from '../../platform/jobs.ts';
 import type { Bilingual } from '../../platform/i18n.ts';
 import type { Platform } from '../../platform/platform.ts';
 import type { Module } from '../../platform/module.ts';
@@ -33,6 +34,12 @@ export const NOTIFICATION_REQUESTED = 'messages.notification.requested';
 export async function notify(p: Platform, tx: Executor, req: NotificationRequest): Promise<void> {
   await p.jobs.publish(tx, NOTIFICATION_REQUESTED, req);
 }
+
+/** The same request as an outbox event, for a command that publishes several at once (`jobs.publishAll`). */
+export const notificationEvent = (req: NotificationRequest): OutboxEvent<NotificationRequest> => ({
+  type: NOTIFICATION_REQUESTED,
+  payload: req,
+});
 
 /** The message center's module: notification subscriber, push and copy jobs, routes and live streams. */
 export function createMessagesModule(opts: { heartbeatMs?: number } = {}): Module {

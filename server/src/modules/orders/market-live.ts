@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { startEventStream, type App } from '../../platform/http.ts';
 import type { Executor } from '../../platform/db.ts';
+import type { OutboxEvent } from '../../platform/jobs.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { actorOf, requireAuth } from '../../platform/auth.ts';
 import { problems } from '../../platform/schemas.ts';
@@ -37,8 +38,12 @@ export interface MarketChange {
 
 /** Records a marketplace change on the caller's transaction (pushed only if the change commits). */
 export async function publishMarketChange(p: Platform, tx: Executor, row: OrderRow, from: OrderStatus): Promise<void> {
-  const change: MarketChange = { orderId: row.id, status: row.status, from, at: p.clock.now().toISOString() };
-  await p.jobs.publish(tx, MARKET_CHANGED, change);
+  await p.jobs.publishAll(tx, [marketChangeEvent(p, row, from)]);
+}
+
+/** The marketplace change as an outbox event, for a command that publishes several at once. */
+export function marketChangeEvent(p: Platform, row: OrderRow, from: OrderStatus): OutboxEvent<MarketChange> {
+  return { type: MARKET_CHANGED, payload: { orderId: row.id, status: row.status, from, at: p.clock.now().toISOString() } };
 }
 
 /** Subscriber and route: fans changes out to every open market stream of every process. */

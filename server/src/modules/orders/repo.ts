@@ -17,14 +17,19 @@ export async function updateRules(db: Executor, patch: Updateable<OrdersTables['
   return db.updateTable('order_rules').set(patch).where('id', '=', 1).returningAll().executeTakeFirstOrThrow();
 }
 
+/** The order-type catalogue; outside a transaction from the table cache (dropped on change, migration 0070). */
 export async function listTypes(db: Executor, includeRetired: boolean): Promise<OrderTypeRow[]> {
-  let q = db.selectFrom('order_types').selectAll().orderBy('sort').orderBy('code');
-  if (!includeRetired) q = q.where('active', '=', true);
-  return q.execute();
+  return cachedTableRead(db, `order_types:${includeRetired ? 'all' : 'active'}`, () => {
+    let q = db.selectFrom('order_types').selectAll().orderBy('sort').orderBy('code');
+    if (!includeRetired) q = q.where('active', '=', true);
+    return q.execute();
+  });
 }
 
 export async function findType(db: Executor, code: string): Promise<OrderTypeRow | undefined> {
-  return db.selectFrom('order_types').selectAll().where('code', '=', code).executeTakeFirst();
+  return cachedTableRead(db, `order_types:code:${code}`, () =>
+    db.selectFrom('order_types').selectAll().where('code', '=', code).executeTakeFirst(),
+  );
 }
 
 export async function upsertType(db: Executor, row: Insertable<OrdersTables['order_types']>): Promise<OrderTypeRow> {
@@ -107,13 +112,39 @@ export async function lockCourier(db: Executor, courierId: string): Promise<void
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${'orders.courier:' + courierId}, 0))`.execute(db);
 }
 
+/** The order, and the minutes of shifts the courier holds or worked that start in [from, to), in one round trip. */
+export async function findOrderWithCourierMinutes(
+  db: Executor,
+  id: string,
+  courierId: string,
+  from: Date,
+  to: Date,
+): Promise<{ order: OrderRow; courierMinutes: number } | undefined> {
+  const row = await db
+    .selectFrom('orders')
+    .selectAll()
+    .select(
+      sql<number>`(SELECT coalesce(sum(extract(epoch from (m.ends_at - m.starts_at)) / 60), 0)::float8 FROM orders m
+      WHERE m.courier_id = ${courierId} AND m.status IN (${sql.join(HOLDING_STATUSES)})
+        AND m.starts_at >= ${from} AND m.starts_at < ${to})`.as('courier_minutes'),
+    )
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { courier_minutes, ...order } = row;
+  return { order, courierMinutes: Number(courier_minutes) };
+}
+
+/** Statuses in which an order counts against its courier's weekly hours. */
+const HOLDING_STATUSES: OrderStatus[] = ['taken', 'checked_in', 'checked_out', 'completed', 'settled', 'disputed'];
+
 /** Minutes of shifts the courier holds or worked that start in [from, to). */
 export async function courierMinutesBetween(db: Executor, courierId: string, from: Date, to: Date): Promise<number> {
   const r = await db
     .selectFrom('orders')
     .select(sql<number>`coalesce(sum(extract(epoch from (ends_at - starts_at)) / 60), 0)::float8`.as('minutes'))
     .where('courier_id', '=', courierId)
-    .where('status', 'in', ['taken', 'checked_in', 'checked_out', 'completed', 'settled', 'disputed'])
+    .where('status', 'in', HOLDING_STATUSES)
     .where('starts_at', '>=', from)
     .where('starts_at', '<', to)
     .executeTakeFirstOrThrow();

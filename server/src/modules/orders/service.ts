@@ -1,5 +1,6 @@
 import { can, type Actor } from '../../platform/auth.ts';
 import type { Executor, Tx } from '../../platform/db.ts';
+import type { OutboxEvent } from '../../platform/jobs.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Bilingual } from '../../platform/i18n.ts';
 import { idempotent } from '../../platform/idempotency.ts';
@@ -7,12 +8,12 @@ import { hashToken, safeEqual } from '../../platform/crypto.ts';
 import { newHumanNumber, newId, newNumericCode, newToken } from '../../platform/ids.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { decodeCursor } from '../../platform/schemas.ts';
-import { notify } from '../messages/index.ts';
+import { notificationEvent, notify } from '../messages/index.ts';
 import { findMaskedRealName } from '../identity/index.ts';
 import { findCertificateSummary } from '../training/index.ts';
 import { findOwnedStore, findRegion, regionPath } from '../stores/index.ts';
 import { distanceM } from './geo.ts';
-import { publishMarketChange } from './market-live.ts';
+import { marketChangeEvent, publishMarketChange } from './market-live.ts';
 import { TRANSITIONS, UNFINISHED, type OrderAction, type OrderRole } from './lifecycle.ts';
 import {
   DISPUTE_PERMISSION,
@@ -189,23 +190,30 @@ export async function transition(
     at: now,
   });
   const courierId = row.courier_id ?? order.courier_id;
-  await d.p.jobs.publish(tx, `orders.order.${t.to}`, {
-    orderId: row.id,
-    orderNo: row.order_no,
-    action,
-    from: order.status,
-    to: t.to,
-    ownerId: row.owner_id,
-    courierId,
-    at: now.toISOString(),
-  });
+  const events: OutboxEvent[] = [
+    {
+      type: `orders.order.${t.to}`,
+      payload: {
+        orderId: row.id,
+        orderNo: row.order_no,
+        action,
+        from: order.status,
+        to: t.to,
+        ownerId: row.owner_id,
+        courierId,
+        at: now.toISOString(),
+      },
+    },
+  ];
   // The marketplace changed (an order entered or left it): open market lists update live (market-live.ts).
-  if (order.status === 'published' || t.to === 'published') await publishMarketChange(d.p, tx, row, order.status);
+  if (order.status === 'published' || t.to === 'published') events.push(marketChangeEvent(d.p, row, order.status));
   const params = { orderNo: row.order_no, storeName: row.store_name, note: opts.note ?? '—' };
   const title = { zh: `订单{orderNo}${STATUS_TEXT[t.to].zh}`, en: `Order {orderNo} ${STATUS_TEXT[t.to].en}` };
   for (const userId of new Set([row.owner_id, courierId].filter((x): x is string => !!x))) {
-    await notify(d.p, tx, { userId, category: 'order', title, body: ACTION_TEXT[action], params, link: `/orders/${row.id}` });
+    events.push(notificationEvent({ userId, category: 'order', title, body: ACTION_TEXT[action], params, link: `/orders/${row.id}` }));
   }
+  // All of it in three round trips (outbox rows, then the jobs of each subscriber queue), not one per row.
+  await d.p.jobs.publishAll(tx, events);
   return row;
 }
 
@@ -677,18 +685,28 @@ export async function takeOrder(d: Deps, actor: Actor, id: string, idemKey?: str
   const peek = await loadOrder(d.p.db, id);
   if (peek.owner_id === actor.userId) throw new AppError('ORDER_OWN_ORDER');
   await d.ports.assertCanTake(d.p, d.p.db, { userId: actor.userId, minCertLevel: peek.min_cert_level });
+  // The published rules from the table cache (dropped on change): one round trip fewer inside the transaction.
+  const rules = await repo.getRules(d.p.db);
+  let taken: OrderRow | undefined;
   await command(d, `orders.take:${actor.userId}`, idemKey, { id }, async (tx) => {
     const now = d.p.clock.now();
-    const rules = await repo.getRules(tx);
     await repo.lockCourier(tx, actor.userId);
-    const order = await loadOrder(tx, id);
+    // The order and the courier's minutes in its week, read together after the lock. The week comes from
+    // the start seen before; if the owner moved the shift to another week since, it is summed again.
+    let week = weekStartShanghai(peek.starts_at);
+    const found = await repo.findOrderWithCourierMinutes(tx, id, actor.userId, week, addMin(week, 7 * 24 * 60));
+    if (!found) throw new AppError('ORDER_NOT_FOUND');
+    const { order } = found;
     if (order.status !== 'published') {
       if (order.courier_id === actor.userId) return order.id; // already mine
       throw new AppError(order.courier_id ? 'ORDER_ALREADY_TAKEN' : 'ORDER_NOT_AVAILABLE');
     }
     if (order.starts_at.getTime() <= now.getTime()) throw new AppError('ORDER_NOT_AVAILABLE');
-    const week = weekStartShanghai(order.starts_at);
-    const held = await repo.courierMinutesBetween(tx, actor.userId, week, addMin(week, 7 * 24 * 60));
+    let held = found.courierMinutes;
+    if (weekStartShanghai(order.starts_at).getTime() !== week.getTime()) {
+      week = weekStartShanghai(order.starts_at);
+      held = await repo.courierMinutesBetween(tx, actor.userId, week, addMin(week, 7 * 24 * 60));
+    }
     const mine = (order.ends_at.getTime() - order.starts_at.getTime()) / MIN;
     if (held + mine > rules.weekly_hours_cap * 60) throw new AppError('ORDER_WEEKLY_HOURS_CAP', { cap: rules.weekly_hours_cap });
     // Taking within the reminder window counts as confirming attendance.
@@ -705,9 +723,11 @@ export async function takeOrder(d: Deps, actor: Actor, id: string, idemKey?: str
       throw err;
     }
     if (!row) throw new AppError('ORDER_ALREADY_TAKEN');
+    taken = row;
     return row.id;
   });
-  return loadOrder(d.p.db, id);
+  // The row the claim returned is the committed order; a replayed Idempotency-Key reads it again.
+  return taken ?? loadOrder(d.p.db, id);
 }
 
 /** The last moment the courier may release without it counting against their reliability. */

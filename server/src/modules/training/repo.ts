@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
+import { cachedTableRead } from '../../platform/dbchanges.ts';
 import type { TrainingTables } from './tables.ts';
 
 type T = TrainingTables;
@@ -73,9 +74,11 @@ export async function setQuestionActive(db: Executor, id: string, active: boolea
 }
 
 export type SettingsRow = T['training_settings'];
-/** The standing rules (one row, seeded by the migration). */
-export const getSettings = (db: Executor) =>
-  db.selectFrom('training_settings').selectAll().where('id', '=', true).executeTakeFirstOrThrow();
+/** The standing rules (one row, seeded by the migration); outside a transaction from the table cache (0073). */
+export const getSettings = (db: Executor): Promise<SettingsRow> =>
+  cachedTableRead(db, 'training_settings', () =>
+    db.selectFrom('training_settings').selectAll().where('id', '=', true).executeTakeFirstOrThrow(),
+  );
 /** Changes the standing rules under a row lock; returns the row before and after. */
 export async function updateSettings(
   db: Executor,
@@ -90,8 +93,11 @@ export async function updateSettings(
 export const listAllStages = (db: Executor) => db.selectFrom('training_stages').selectAll().orderBy('position').execute();
 export const listStages = (db: Executor) =>
   db.selectFrom('training_stages').selectAll().where('active', '=', true).orderBy('position').execute();
-export const findEntryStage = (db: Executor) =>
-  db.selectFrom('training_stages').selectAll().where('is_entry', '=', true).where('active', '=', true).executeTakeFirst();
+/** The active entry stage (read on every take); outside a transaction from the table cache (0073). */
+export const findEntryStage = (db: Executor): Promise<StageRow | undefined> =>
+  cachedTableRead(db, 'training_stages:entry', () =>
+    db.selectFrom('training_stages').selectAll().where('is_entry', '=', true).where('active', '=', true).executeTakeFirst(),
+  );
 
 export async function upsertStage(db: Executor, row: StageRow): Promise<StageRow> {
   return db
