@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? ADMIN_URL },
     db: { type: 'string', default: 'dingban_bench' },
     'max-rate': { type: 'string' },
+    /** First (order, courier) pair the take scenario offers: past the pairs an earlier run on this dataset used. */
+    'take-from': { type: 'string' },
     drop: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -148,7 +150,7 @@ const server = await startServer(
 );
 const rssStart = rssMiB(server.child.pid);
 log(`server up on ${server.port} (RSS ${rssStart} MiB)`);
-const sc = scenarios(manifest, { opsToken });
+const sc = scenarios(manifest, { opsToken, takeFrom: Number(args['take-from'] ?? 0) });
 // The analysis rollups: the first refresh computes everything (the server's minute job would otherwise
 // do it in the middle of the first scenarios); timed, with an incremental one after the run.
 const refreshRollups = async (): Promise<number> => {

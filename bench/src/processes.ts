@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The platform under test: this checkout's server, or another checkout's (`BENCH_SERVER_DIR`) to compare two versions back to back. */
+const SERVER_DIR = process.env.BENCH_SERVER_DIR ?? `${ROOT}server`;
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -88,7 +90,7 @@ function track(child: ChildProcess, port: number): Proc {
 export async function startServer(env: Record<string, string>, dataDir: string): Promise<Proc> {
   const port = await freePort();
   const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: `${ROOT}server`,
+    cwd: SERVER_DIR,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

@@ -17,10 +17,15 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const day = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /** Request factories over the generated data. Takes use a shared cursor so no order is offered twice. */
-export function scenarios(m: Manifest, opts: { opsToken?: string } = {}) {
+/**
+ * `takeFrom`: the first (order, courier) pair the take scenario offers. A take is a one-off: offering the
+ * same pairs again measures "already yours" answers, so a second run on a reused dataset starts past the
+ * pairs the first one used (`--take-from N`).
+ */
+export function scenarios(m: Manifest, opts: { opsToken?: string; takeFrom?: number } = {}) {
   if (!m.owners.length || !m.couriers.length) throw new Error('the dataset has no session users');
   const reads = m.couriers.flatMap((c) => c.unreadIds.map((id) => ({ token: c.token, id })));
-  let takeCursor = 0;
+  let takeCursor = opts.takeFrom ?? 0;
   const takePairs = Math.min(m.takeable.length, m.couriers.length);
   const now = Date.parse(m.now);
 
