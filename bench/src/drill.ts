@@ -33,6 +33,8 @@ const { values: args, positionals } = parseArgs({
     db: { type: 'string', default: 'dingban_bench' },
     'admin-url': { type: 'string', default: process.env.BENCH_ADMIN_URL ?? ADMIN_URL },
     rate: { type: 'string' },
+    /** First (order, courier) pair the takes of the mixed workload offer (see bench --take-from). */
+    'take-from': { type: 'string', default: '0' },
     minutes: { type: 'string', default: '10' },
     'window-seconds': { type: 'string', default: '60' },
     /**
@@ -52,7 +54,7 @@ const manifest = JSON.parse(readFileSync(`${dataDir}/manifest-${args.scale}-${ar
 const dbUrl = benchDatabaseUrl(args['admin-url'], args.db);
 const keys = benchKeys(seed);
 const log = (msg: string) => console.log(`[drill ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const sc = scenarios(manifest);
+const sc = scenarios(manifest, { takeFrom: Number(args['take-from']) });
 const summary = (r: LoadResult) =>
   `${r.throughput} req/s, p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms, errors ${r.errors}, skipped ${r.skipped} ${JSON.stringify(r.statuses)}`;
 

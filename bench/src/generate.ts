@@ -746,10 +746,12 @@ export async function generate(o: GenerateOptions): Promise<Manifest> {
       }
       statusCount[status] = (statusCount[status] ?? 0) + 1;
       const paid = status === 'pending_payment' ? null : created + 2 * 60_000;
-      const taken = courier ? Math.min(created + Math.floor(r() * 2 * DAY), starts - HOUR) : null;
+      // Never in the future: a future updated_at would keep the rollups' incremental refresh re-queuing its day.
+      const taken = courier ? Math.max(created, Math.min(created + Math.floor(r() * 2 * DAY), starts - HOUR, now - 60_000)) : null;
       const settled = status === 'settled' ? Math.min(ends + DAY, now - 60_000) : null;
       const closedAt = status === 'closed' ? starts : null;
-      const cancelledAt = status === 'cancelled' ? Math.min(created + Math.floor(r() * DAY), starts - HOUR) : null;
+      const cancelledAt =
+        status === 'cancelled' ? Math.max(created, Math.min(created + Math.floor(r() * DAY), starts - HOUR, now - 60_000)) : null;
       const minCert = r() < 0.05 ? 'gold' : null;
       await orders.add([
         id,
