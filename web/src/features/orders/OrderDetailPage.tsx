@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import dayjs, { type Dayjs } from 'dayjs';
 import {
@@ -81,24 +81,31 @@ export function OrderDetailPage() {
   const [dialog, setDialog] = useState<'review' | 'complain' | 'code' | 'dispute' | 'cancel' | 'republish' | null>(null);
   const [codeFor, setCodeFor] = useState<'check-in' | 'check-out'>('check-in');
 
+  // Loads overlap (an action's own reload and a live notification's): only the latest one's answers are shown,
+  // so a slower, older timeline never replaces a newer one.
+  const latestLoad = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++latestLoad.current;
     let o: Order;
     try {
       o = await call(api.GET('/api/v1/orders/{id}', { params: { path: { id } } }));
     } catch {
-      setOrder(null);
+      if (mine === latestLoad.current) setOrder(null);
       return;
     }
+    if (mine !== latestLoad.current) return;
+    // The timeline is for the parties and staff; a courier browsing the marketplace does not get it.
+    const timeline =
+      o.viewer === 'market'
+        ? undefined
+        : await call(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } } })).then(
+            (r) => r.events,
+            () => [],
+          );
+    if (mine !== latestLoad.current) return;
     setOrder(o);
     setLoads((n) => n + 1);
-    // The timeline is for the parties and staff; a courier browsing the marketplace does not get it.
-    if (o.viewer !== 'market')
-      setEvents(
-        await call(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } } })).then(
-          (r) => r.events,
-          () => [],
-        ),
-      );
+    if (timeline) setEvents(timeline);
   }, [id]);
   useEffect(() => {
     void load();
