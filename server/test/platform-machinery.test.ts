@@ -217,6 +217,14 @@ describe('outbox, jobs and idempotency', () => {
     assert.equal(n.rows[0]!.c, 1);
   });
 
+  it('S6.4b: a delivery for an event that does not exist fails and leaves nothing claimed, so it can be retried', async () => {
+    const missing = '00000000-0000-7000-8000-000000000001';
+    await t.p.jobs.send('event.probe.record', { eventId: missing });
+    await t.p.jobs.drain(1);
+    const claims = await sql<{ c: number }>`SELECT count(*)::int AS c FROM outbox_handled WHERE event_id = ${missing}`.execute(t.p.db);
+    assert.equal(claims.rows[0]!.c, 0);
+  });
+
   it('Idempotency-Key: same key and body → first result; different body → IDEMPOTENCY_KEY_REUSED', async () => {
     let runs = 0;
     const cmd = async () => ({ run: ++runs });

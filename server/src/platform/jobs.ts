@@ -83,13 +83,18 @@ export class Jobs {
   subscribe<T>(type: string, handlerName: string, handler: EventHandler<T>): void {
     this.define<{ eventId: string }>(queueOf(handlerName), async ({ eventId }) => {
       await this.#db.transaction().execute(async (tx) => {
-        const claimed = await tx
-          .insertInto('outbox_handled')
-          .values({ event_id: eventId, handler: handlerName })
-          .onConflict((oc) => oc.doNothing())
-          .executeTakeFirst();
-        if (!claimed.numInsertedOrUpdatedRows) return; // already applied
-        const row = await tx.selectFrom('outbox_events').selectAll().where('id', '=', eventId).executeTakeFirstOrThrow();
+        // Claim (event, handler) and read the event in one round trip: one row always, `claimed` 0 when this
+        // handler applied the event before, the event's columns null when it does not exist (the job then
+        // fails and the claim rolls back, as before).
+        const { rows } = await sql<{ claimed: number; id: string | null; type: string; payload: unknown; created_at: Date }>`
+          WITH claim AS (
+            INSERT INTO outbox_handled (event_id, handler) VALUES (${eventId}, ${handlerName})
+            ON CONFLICT DO NOTHING RETURNING event_id)
+          SELECT (SELECT count(*) FROM claim)::int AS claimed, e.id, e.type, e.payload, e.created_at
+          FROM (VALUES (1)) AS one (x) LEFT JOIN outbox_events e ON e.id = ${eventId}`.execute(tx);
+        const row = rows[0]!;
+        if (!row.claimed) return; // already applied
+        if (!row.id) throw new Error(`outbox event ${eventId} not found`);
         await handler({ id: row.id, type: row.type, payload: row.payload as T, createdAt: row.created_at }, tx);
       });
     });
