@@ -293,11 +293,23 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
     );
   });
 
-  it('S5.6c: a courier is held to the weekly hours cap', async () => {
-    await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 12 }).where('id', '=', 1).execute();
+  /** Runs `fn` with the weekly cap at `hours` for a new eligible courier, then puts the cap back to 60 h. */
+  async function withWeeklyCap(
+    hours: number,
+    fn: (take: (id: string) => Promise<Awaited<ReturnType<TestApp['app']['inject']>>>, c: FakeActor) => Promise<void>,
+  ) {
+    await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: hours }).where('id', '=', 1).execute();
     try {
       const c = fakePerson();
       eligible.add(c.userId);
+      await fn((id) => t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: c.headers }), c);
+    } finally {
+      await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 60 }).where('id', '=', 1).execute();
+    }
+  }
+
+  it('S5.6c: a courier is held to the weekly hours cap', () =>
+    withWeeklyCap(12, async (take) => {
       // Monday 2026-11-30 and Tuesday 2026-12-01, 09:00–17:00 Shanghai: same week, 16 h > 12 h.
       const mon = await publishOrder(t, owner, nanshan, {
         startsAt: '2026-11-30T01:00:00Z',
@@ -314,22 +326,15 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
         endsAt: '2026-12-07T09:00:00Z',
         payFen: 16000,
       });
-      const take = (id: string) => t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: c.headers });
       assert.equal((await take(mon)).statusCode, 200);
       const capped = await take(tue);
       assert.equal(capped.json().code, 'ORDER_WEEKLY_HOURS_CAP');
       assert.match(capped.json().detail, /12 小时/);
       assert.equal((await take(nextMon)).statusCode, 200);
-    } finally {
-      await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 60 }).where('id', '=', 1).execute();
-    }
-  });
+    }));
 
-  it('S5.6c: the weekly cap counts the week the shift is in when it is taken, even if it moved after the courier opened it', async () => {
-    await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 12 }).where('id', '=', 1).execute();
-    try {
-      const c = fakePerson();
-      eligible.add(c.userId);
+  it('S5.6c: the weekly cap counts the week the shift is in when it is taken, even if it moved after the courier opened it', () =>
+    withWeeklyCap(12, async (take, c) => {
       // The courier already works 8 h on Monday 2026-12-14; the order starts the week before when they open it.
       const worked = await publishOrder(t, owner, nanshan, {
         startsAt: '2026-12-14T01:00:00Z',
@@ -341,7 +346,6 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
         endsAt: '2026-12-08T09:00:00Z',
         payFen: 16000,
       });
-      const take = (id: string) => t.app.inject({ method: 'POST', url: `/api/v1/orders/${id}/take`, headers: c.headers });
       assert.equal((await take(worked)).statusCode, 200);
       // Between the courier's tap and the claim the shift moves into the week of 2026-12-14 (8 h + 8 h > 12 h).
       takeHooks.afterTakeCheck = async (userId) => {
@@ -352,15 +356,15 @@ describe('orders marketplace: find (S5.6a/b) and take (S5.6c)', () => {
           .where('id', '=', moving)
           .execute();
       };
-      const capped = await take(moving);
-      assert.equal(capped.json().code, 'ORDER_WEEKLY_HOURS_CAP', capped.body);
+      try {
+        const capped = await take(moving);
+        assert.equal(capped.json().code, 'ORDER_WEEKLY_HOURS_CAP', capped.body);
+      } finally {
+        delete takeHooks.afterTakeCheck;
+      }
       const row = await t.p.db.selectFrom('orders').select(['status', 'courier_id']).where('id', '=', moving).executeTakeFirstOrThrow();
       assert.deepEqual(row, { status: 'published', courier_id: null });
-    } finally {
-      delete takeHooks.afterTakeCheck;
-      await t.p.db.updateTable('order_rules').set({ weekly_hours_cap: 60 }).where('id', '=', 1).execute();
-    }
-  });
+    }));
 
   it('S5.6c: taking an order puts it on the courier’s agenda and personal iCalendar feed', async () => {
     const r = await t.app.inject({ method: 'POST', url: `/api/v1/orders/${ids.nanshanA}/take`, headers: courier.headers });
