@@ -123,11 +123,7 @@ export async function findOrderWithCourierMinutes(
   const row = await db
     .selectFrom('orders')
     .selectAll()
-    .select(
-      sql<number>`(SELECT coalesce(sum(extract(epoch from (m.ends_at - m.starts_at)) / 60), 0)::float8 FROM orders m
-      WHERE m.courier_id = ${courierId} AND m.status IN (${sql.join(HOLDING_STATUSES)})
-        AND m.starts_at >= ${from} AND m.starts_at < ${to})`.as('courier_minutes'),
-    )
+    .select(heldMinutes(db, courierId, from, to).as('courier_minutes'))
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -135,20 +131,24 @@ export async function findOrderWithCourierMinutes(
   return { order, courierMinutes: Number(courier_minutes) };
 }
 
+/** Minutes of shifts the courier holds or worked that start in [from, to). */
+export async function courierMinutesBetween(db: Executor, courierId: string, from: Date, to: Date): Promise<number> {
+  const r = await heldMinutes(db, courierId, from, to).executeTakeFirstOrThrow();
+  return Number(r.minutes);
+}
+
 /** Statuses in which an order counts against its courier's weekly hours. */
 const HOLDING_STATUSES: OrderStatus[] = ['taken', 'checked_in', 'checked_out', 'completed', 'settled', 'disputed'];
 
-/** Minutes of shifts the courier holds or worked that start in [from, to). */
-export async function courierMinutesBetween(db: Executor, courierId: string, from: Date, to: Date): Promise<number> {
-  const r = await db
+/** The query summing those minutes: run on its own or as a scalar subquery. */
+function heldMinutes(db: Executor, courierId: string, from: Date, to: Date) {
+  return db
     .selectFrom('orders')
     .select(sql<number>`coalesce(sum(extract(epoch from (ends_at - starts_at)) / 60), 0)::float8`.as('minutes'))
     .where('courier_id', '=', courierId)
     .where('status', 'in', HOLDING_STATUSES)
     .where('starts_at', '>=', from)
-    .where('starts_at', '<', to)
-    .executeTakeFirstOrThrow();
-  return Number(r.minutes);
+    .where('starts_at', '<', to);
 }
 
 export async function listByOwner(

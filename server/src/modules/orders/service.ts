@@ -46,6 +46,7 @@ export interface Deps {
 
 const MIN = 60_000;
 const addMin = (d: Date, m: number) => new Date(d.getTime() + m * MIN);
+const WEEK_MIN = 7 * 24 * 60;
 const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 /** Runs a command once per Idempotency-Key (when given) in one transaction. */
@@ -693,8 +694,8 @@ export async function takeOrder(d: Deps, actor: Actor, id: string, idemKey?: str
     await repo.lockCourier(tx, actor.userId);
     // The order and the courier's minutes in its week, read together after the lock. The week comes from
     // the start seen before; if the owner moved the shift to another week since, it is summed again.
-    let week = weekStartShanghai(peek.starts_at);
-    const found = await repo.findOrderWithCourierMinutes(tx, id, actor.userId, week, addMin(week, 7 * 24 * 60));
+    const week = weekStartShanghai(peek.starts_at);
+    const found = await repo.findOrderWithCourierMinutes(tx, id, actor.userId, week, addMin(week, WEEK_MIN));
     if (!found) throw new AppError('ORDER_NOT_FOUND');
     const { order } = found;
     if (order.status !== 'published') {
@@ -702,11 +703,11 @@ export async function takeOrder(d: Deps, actor: Actor, id: string, idemKey?: str
       throw new AppError(order.courier_id ? 'ORDER_ALREADY_TAKEN' : 'ORDER_NOT_AVAILABLE');
     }
     if (order.starts_at.getTime() <= now.getTime()) throw new AppError('ORDER_NOT_AVAILABLE');
-    let held = found.courierMinutes;
-    if (weekStartShanghai(order.starts_at).getTime() !== week.getTime()) {
-      week = weekStartShanghai(order.starts_at);
-      held = await repo.courierMinutesBetween(tx, actor.userId, week, addMin(week, 7 * 24 * 60));
-    }
+    const shiftWeek = weekStartShanghai(order.starts_at);
+    const held =
+      shiftWeek.getTime() === week.getTime()
+        ? found.courierMinutes
+        : await repo.courierMinutesBetween(tx, actor.userId, shiftWeek, addMin(shiftWeek, WEEK_MIN));
     const mine = (order.ends_at.getTime() - order.starts_at.getTime()) / MIN;
     if (held + mine > rules.weekly_hours_cap * 60) throw new AppError('ORDER_WEEKLY_HOURS_CAP', { cap: rules.weekly_hours_cap });
     // Taking within the reminder window counts as confirming attendance.
